@@ -1,0 +1,126 @@
+import type { Endpoint } from "../cli/config.ts";
+import { log } from "../log.ts";
+import { withId } from "../wire/servfail.ts";
+import type { RelayCounters, RelayDone } from "./outcome.ts";
+import { PendingTable } from "./pending.ts";
+
+type Conn = Bun.udp.ConnectedSocket<"uint8array">;
+
+const relayLog = log.withTag("relay");
+
+/**
+ * Relays UDP queries to the upstream resolver over a few connected sockets.
+ *
+ * Connected sockets make the kernel drop datagrams from any address but the
+ * upstream's, and each socket has its own ephemeral port and 16-bit ID
+ * space, so several of them keep IDs unguessable under load (RFC 5452).
+ */
+export class UdpUpstream {
+  readonly #conns: Conn[] = [];
+  readonly #tables: PendingTable[] = [];
+  readonly #timeoutMs: number;
+  readonly #counters: RelayCounters;
+  readonly #sweeper: Timer;
+  #next = 0;
+
+  private constructor(timeoutMs: number, counters: RelayCounters) {
+    this.#timeoutMs = timeoutMs;
+    this.#counters = counters;
+    this.#sweeper = setInterval(() => this.#expire(), Math.min(100, timeoutMs / 4));
+    this.#sweeper.unref();
+  }
+
+  static async open(
+    upstream: Endpoint,
+    timeoutMs: number,
+    counters: RelayCounters,
+    sockets = 4,
+  ): Promise<UdpUpstream> {
+    const relay = new UdpUpstream(timeoutMs, counters);
+    for (let i = 0; i < sockets; i++) await relay.#connect(upstream);
+    return relay;
+  }
+
+  /** Send `query` upstream under a fresh ID; `done` gets the reply with the client's ID back. */
+  forward(query: Uint8Array, done: RelayDone): void {
+    const slot = this.#pickSlot();
+    const conn = this.#conns[slot];
+    const table = this.#tables[slot];
+    const id = table === undefined ? -1 : table.freeId();
+    if (conn === undefined || table === undefined || id < 0) {
+      this.#counters.errors++;
+      done({ kind: "error", ms: 0, reason: "too many queries in flight" });
+      return;
+    }
+    const clientId = ((query[0] ?? 0) << 8) | (query[1] ?? 0);
+    const sentAt = performance.now();
+    table.add(id, clientId, done, sentAt);
+    try {
+      conn.send(withId(query, id));
+    } catch (err) {
+      // A stale ICMP error can surface on the next send (BUN-NOTES).
+      table.take(id);
+      this.#counters.errors++;
+      done({ kind: "error", ms: performance.now() - sentAt, reason: String(err) });
+    }
+  }
+
+  /** Queries sent and not yet answered or timed out. */
+  inFlight(): number {
+    let n = 0;
+    for (const t of this.#tables) n += t.size;
+    return n;
+  }
+
+  close(): void {
+    clearInterval(this.#sweeper);
+    const now = performance.now();
+    for (const t of this.#tables) t.failAll(now, "udpot is stopping");
+    for (const c of this.#conns) c.close();
+  }
+
+  async #connect(upstream: Endpoint): Promise<void> {
+    const table = new PendingTable();
+    const counters = this.#counters;
+    const conn = await Bun.udpSocket({
+      binaryType: "uint8array",
+      hostname: upstream.family === 6 ? "::" : "0.0.0.0",
+      connect: { hostname: upstream.address, port: upstream.port },
+      socket: {
+        data(_s, bytes) {
+          if (bytes.length < 12) {
+            counters.runtReplies++;
+            return;
+          }
+          const entry = table.take(((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0));
+          if (entry === undefined) {
+            counters.unknownReplies++;
+            return;
+          }
+          // The datagram is ours alone: put the client's ID back in place.
+          bytes[0] = entry.clientId >> 8;
+          bytes[1] = entry.clientId & 0xff;
+          entry.done({ kind: "reply", bytes, ms: performance.now() - entry.sentAt });
+        },
+        error(_s, err) {
+          // Usually ICMP port unreachable: the upstream is down. The
+          // queries in flight end by timeout, each with SERVFAIL.
+          counters.errors++;
+          relayLog.warn(`upstream socket error: ${err.message}`);
+        },
+      },
+    });
+    this.#conns.push(conn);
+    this.#tables.push(table);
+  }
+
+  #pickSlot(): number {
+    this.#next = (this.#next + 1) % this.#conns.length;
+    return this.#next;
+  }
+
+  #expire(): void {
+    const now = performance.now();
+    for (const t of this.#tables) this.#counters.timeouts += t.expire(now, this.#timeoutMs);
+  }
+}

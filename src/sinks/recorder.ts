@@ -1,0 +1,165 @@
+import type { QueryEvent } from "../event/query-event.ts";
+import { FailureBursts, logNotice, type SinkNotice } from "./failure-reports.ts";
+import type { Sink } from "./sink.ts";
+
+export type { SinkNotice } from "./failure-reports.ts";
+
+export interface RecorderOptions {
+  /** A sink is flushed as soon as this many events wait in it. */
+  batchSize: number;
+  /** Every sink is flushed at least this often. */
+  flushMs: number;
+  /**
+   * Events a sink may hold while it cannot write (default 100,000); beyond
+   * that new events are dropped for that sink only, and counted.
+   */
+  maxPending?: number;
+  /** Told once per burst of failures; by default a line on the `sink` logger. */
+  onFailure?: (notice: SinkNotice) => void;
+  /** Milliseconds clock for spacing repeated reports; tests replace it. */
+  now?: () => number;
+}
+
+/** Counters for one sink, in events unless named otherwise. */
+export interface SinkStats {
+  name: string;
+  written: number;
+  pending: number;
+  dropped: number;
+  failedFlushes: number;
+}
+
+interface SinkState {
+  sink: Sink;
+  bursts: FailureBursts;
+  stats: SinkStats;
+  /** Events handed to the sink's `write`. */
+  accepted: number;
+  flushScheduled: boolean;
+  flushing: Promise<void> | null;
+}
+
+/**
+ * Hands every event to every sink and decides when they write. `record`
+ * only buffers, so the packet path does no I/O; flushes run on a later
+ * turn of the event loop. A sink that fails keeps its events (up to
+ * `maxPending`) and never holds up the others.
+ */
+export class Recorder {
+  readonly #states: SinkState[];
+  readonly #batchSize: number;
+  readonly #maxPending: number;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #closing: Promise<void> | null = null;
+
+  constructor(sinks: Sink[], opts: RecorderOptions) {
+    this.#batchSize = opts.batchSize;
+    this.#maxPending = opts.maxPending ?? 100_000;
+    const notify = opts.onFailure ?? logNotice;
+    const now = opts.now ?? Date.now;
+    this.#states = sinks.map((sink) => ({
+      sink,
+      bursts: new FailureBursts(sink.name, notify, now),
+      stats: { name: sink.name, written: 0, pending: 0, dropped: 0, failedFlushes: 0 },
+      accepted: 0,
+      flushScheduled: false,
+      flushing: null,
+    }));
+    // Unreferenced: the listeners keep the process alive, not the timer.
+    this.#timer = setInterval(() => void this.flush(), opts.flushMs);
+    this.#timer.unref();
+  }
+
+  /** Buffers `event` in every sink; no I/O happens here. */
+  record(event: QueryEvent): void {
+    for (const state of this.#states) {
+      if (this.#closing !== null || state.sink.pending() >= this.#maxPending) {
+        state.stats.dropped++;
+        continue;
+      }
+      try {
+        state.sink.write(event);
+      } catch (error) {
+        state.stats.dropped++;
+        state.bursts.failed(error);
+        continue;
+      }
+      state.accepted++;
+      if (!state.flushScheduled && state.sink.pending() >= this.#batchSize) {
+        state.flushScheduled = true;
+        setImmediate(() => {
+          state.flushScheduled = false;
+          void this.#flushSink(state);
+        });
+      }
+    }
+  }
+
+  /** Flushes every sink now; resolves when all are done. Never rejects. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#states.map((state) => this.#flushSink(state)));
+  }
+
+  /**
+   * Stops the timer, flushes and closes every sink. Events recorded after
+   * this are dropped. What a sink still cannot write is reported as lost.
+   */
+  close(): Promise<void> {
+    if (this.#closing === null) {
+      clearInterval(this.#timer);
+      this.#closing = Promise.all(this.#states.map((state) => this.#closeSink(state))).then(
+        () => {},
+      );
+    }
+    return this.#closing;
+  }
+
+  /** Counters per sink, in the order the sinks were given. */
+  stats(): SinkStats[] {
+    return this.#states.map((state) => ({ ...state.stats, pending: state.sink.pending() }));
+  }
+
+  /** One flush per sink at a time: a caller during a flush shares it. */
+  #flushSink(state: SinkState): Promise<void> {
+    if (state.flushing === null) {
+      state.flushing = this.#counted(state, () => state.sink.flush())
+        .then((error) => {
+          if (error === undefined) state.bursts.succeeded();
+          else state.bursts.failed(error);
+        })
+        .finally(() => {
+          state.flushing = null;
+        });
+    }
+    return state.flushing;
+  }
+
+  async #closeSink(state: SinkState): Promise<void> {
+    await state.flushing;
+    const error = await this.#counted(state, () => state.sink.close());
+    if (error === undefined) return state.bursts.succeeded();
+    const events = state.sink.pending();
+    state.stats.dropped += events;
+    state.bursts.notify({ sink: state.sink.name, state: "lost", error, events });
+  }
+
+  /**
+   * Runs a flush or close and counts what it wrote: the drop in `pending`
+   * plus what arrived meanwhile (an async sink accepts events while it
+   * writes). Resolves to the error, undefined on success.
+   */
+  async #counted(state: SinkState, run: () => void | Promise<void>): Promise<unknown> {
+    const pendingBefore = state.sink.pending();
+    const acceptedBefore = state.accepted;
+    let failure: unknown;
+    try {
+      await run();
+    } catch (error) {
+      failure = error ?? new Error("sink failed without a reason");
+      state.stats.failedFlushes++;
+    }
+    const arrived = state.accepted - acceptedBefore;
+    state.stats.written += pendingBefore + arrived - state.sink.pending();
+    return failure;
+  }
+}
