@@ -84,6 +84,42 @@ export const udpotArgs = {
     default: "1000000",
     description: "most sources the budget tracks at once; newcomers beyond it get no relay",
   },
+  "recv-buffer": {
+    type: "string",
+    valueHint: "BYTES",
+    default: "8388608",
+    description: "UDP receive buffer to ask the kernel for (capped by net.core.rmem_max); 0 keeps the system default",
+  },
+  "prefix-v4": {
+    type: "string",
+    valueHint: "BITS",
+    default: "24",
+    description: "IPv4 sources are also budgeted per network of this prefix length, 0-32",
+  },
+  "prefix-v6": {
+    type: "string",
+    valueHint: "BITS",
+    default: "56",
+    description: "IPv6 sources are also budgeted per network of this prefix length, 0-128",
+  },
+  "prefix-count": {
+    type: "string",
+    valueHint: "N",
+    default: "10",
+    description: "replies per network prefix per --req-timeout window; 0 means no prefix limit",
+  },
+  "max-relay-qps": {
+    type: "string",
+    valueHint: "N",
+    default: "100",
+    description: "queries relayed per second, all sources together; 0 means no limit",
+  },
+  "max-reply-bytes": {
+    type: "string",
+    valueHint: "BYTES",
+    default: "512",
+    description: "largest UDP reply sent; a larger one goes out truncated (TC set); 0 means no limit",
+  },
   help: { type: "boolean", alias: "h", description: "show this help and exit" },
   version: { type: "boolean", description: "print the version and exit" },
 } as const satisfies ArgsDef;

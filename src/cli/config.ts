@@ -23,6 +23,17 @@ export interface Config {
   tcpIdleMs: number;
   tcpMaxConnections: number;
   tcpMaxPerSource: number;
+  /** SO_RCVBUF asked for the UDP listener; 0 keeps the system default. */
+  recvBufferBytes: number;
+  /** Prefix lengths for the per-network relay budget. */
+  prefixV4: number;
+  prefixV6: number;
+  /** Replies per network prefix per window; 0 disables the prefix budget. */
+  prefixCount: number;
+  /** Relayed queries per second, all sources; 0 disables the cap. */
+  maxRelayQps: number;
+  /** Largest UDP reply sent whole; 0 disables the cap. */
+  maxReplyBytes: number;
 }
 
 export interface Endpoint {

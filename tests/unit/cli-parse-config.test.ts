@@ -21,6 +21,12 @@ const DEFAULTS: Config = {
   tcpIdleMs: 10_000,
   tcpMaxConnections: 512,
   tcpMaxPerSource: 8,
+  recvBufferBytes: 8_388_608,
+  prefixV4: 24,
+  prefixV6: 56,
+  prefixCount: 10,
+  maxRelayQps: 100,
+  maxReplyBytes: 512,
 };
 
 function parse(argv: string[], env: Env = {}): Config {
@@ -38,6 +44,11 @@ describe("command line", () => {
     [["-p", "53"], { port: 53 }],
     [["--dns-port=65535"], { port: 65535 }],
     [["-b", "127.0.0.1"], { bind: "127.0.0.1" }],
+    [["--recv-buffer", "0"], { recvBufferBytes: 0 }],
+    [["--prefix-v4", "32", "--prefix-v6", "0"], { prefixV4: 32, prefixV6: 0 }],
+    [["--prefix-count", "0", "--max-relay-qps", "5000"], { prefixCount: 0, maxRelayQps: 5000 }],
+    [["--max-reply-bytes", "0"], { maxReplyBytes: 0 }],
+    [["--max-reply-bytes", "1232"], { maxReplyBytes: 1232 }],
     [["--bind", "::1"], { bind: "::1" }],
     [["-c", "0"], { reqCount: 0 }],
     [["-c10"], { reqCount: 10 }],

@@ -69,6 +69,16 @@ describe("refusals: one line naming the option, the hint, exit 2, nothing starte
     ],
     [["--verbosity", "4"], {}, '--verbosity must be 0, 1, 2 or 3, got "4"'],
     [["--max-sources", "0"], {}, '--max-sources must be an integer >= 1, got "0"'],
+    [["--recv-buffer", "-1"], {}, '--recv-buffer must be a number of bytes >= 0, got "-1"'],
+    [["--prefix-v4", "33"], {}, '--prefix-v4 must be an integer from 0 to 32, got "33"'],
+    [["--prefix-v6", "129"], {}, '--prefix-v6 must be an integer from 0 to 128, got "129"'],
+    [["--prefix-count", "x"], {}, '--prefix-count must be an integer >= 0, got "x"'],
+    [["--max-relay-qps", "1.5"], {}, '--max-relay-qps must be an integer >= 0, got "1.5"'],
+    [
+      ["--max-reply-bytes", "11"],
+      {},
+      '--max-reply-bytes must be 0 or an integer from 12 to 65535, got "11"',
+    ],
     [
       ["-b", "localhost"],
       {},
