@@ -88,7 +88,8 @@ export const udpotArgs = {
     type: "string",
     valueHint: "BYTES",
     default: "8388608",
-    description: "UDP receive buffer to ask the kernel for (capped by net.core.rmem_max); 0 keeps the system default",
+    description:
+      "UDP receive buffer to ask the kernel for (capped by net.core.rmem_max); 0 keeps the system default",
   },
   "prefix-v4": {
     type: "string",
@@ -118,7 +119,8 @@ export const udpotArgs = {
     type: "string",
     valueHint: "BYTES",
     default: "512",
-    description: "largest UDP reply sent; a larger one goes out truncated (TC set); 0 means no limit",
+    description:
+      "largest UDP reply sent; a larger one goes out truncated (TC set); 0 means no limit",
   },
   help: { type: "boolean", alias: "h", description: "show this help and exit" },
   version: { type: "boolean", description: "print the version and exit" },

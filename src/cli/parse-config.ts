@@ -74,9 +74,17 @@ export function resolveConfig(
       "0, 1, 2 or 3",
     ),
     maxSources: checked("max-sources", (text) => parseCount(text, 1), "an integer >= 1"),
-    recvBufferBytes: checked("recv-buffer", (text) => parseCount(text, 0), "a number of bytes >= 0"),
+    recvBufferBytes: checked(
+      "recv-buffer",
+      (text) => parseCount(text, 0),
+      "a number of bytes >= 0",
+    ),
     prefixV4: checked("prefix-v4", (text) => parseInteger(text, 0, 32), "an integer from 0 to 32"),
-    prefixV6: checked("prefix-v6", (text) => parseInteger(text, 0, 128), "an integer from 0 to 128"),
+    prefixV6: checked(
+      "prefix-v6",
+      (text) => parseInteger(text, 0, 128),
+      "an integer from 0 to 128",
+    ),
     prefixCount: checked("prefix-count", (text) => parseCount(text, 0), "an integer >= 0"),
     maxRelayQps: checked("max-relay-qps", (text) => parseCount(text, 0), "an integer >= 0"),
     maxReplyBytes: checked(

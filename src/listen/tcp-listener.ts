@@ -1,9 +1,9 @@
 import type { Inbound } from "../event/build-event.ts";
-import { log } from "../log.ts";
+import { tagged } from "../log.ts";
 import { FrameReader, frameMessage } from "../tcp/frame-reader.ts";
 import { WriteQueue } from "../tcp/write-queue.ts";
 
-const tcpLog = log.withTag("tcp");
+const tcpLog = tagged("tcp");
 
 export interface TcpOptions {
   /** Close a connection that has not completed a message for this long (RFC 7766 6.2.3). */

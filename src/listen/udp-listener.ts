@@ -1,7 +1,7 @@
 import type { Inbound } from "../event/build-event.ts";
-import { log } from "../log.ts";
+import { tagged } from "../log.ts";
 
-const udpLog = log.withTag("udp");
+const udpLog = tagged("udp");
 
 export interface UdpCounters {
   /** Socket errors, mostly ICMP port unreachable for replies to closed ports. */

@@ -1,12 +1,12 @@
 import type { Endpoint } from "../cli/config.ts";
-import { log } from "../log.ts";
+import { tagged } from "../log.ts";
 import { withId } from "../wire/servfail.ts";
 import type { RelayCounters, RelayDone } from "./outcome.ts";
 import { PendingTable } from "./pending.ts";
 
 type Conn = Bun.udp.ConnectedSocket<"uint8array">;
 
-const relayLog = log.withTag("relay");
+const relayLog = tagged("relay");
 
 /**
  * Relays UDP queries to the upstream resolver over a few connected sockets.

@@ -1,4 +1,4 @@
-import type { Question, QueryEvent } from "../event/query-event.ts";
+import type { QueryEvent, Question } from "../event/query-event.ts";
 
 /**
  * An event as one JSON object with its keys in the order of `QueryEvent`,

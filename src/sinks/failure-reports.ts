@@ -1,4 +1,4 @@
-import { log } from "../log.ts";
+import { tagged } from "../log.ts";
 import { messageOf } from "./error-message.ts";
 
 /** A report repeats at most this often while a sink keeps failing. */
@@ -8,7 +8,8 @@ export const REPORT_EVERY_MS = 60_000;
  * What the recorder tells about a sink's health:
  * - failing: a flush failed; `suppressed` failures since the previous report
  *   were not reported one by one.
- * - recovered: a flush succeeded after `failures` failed ones.
+ * - recovered: a flush succeeded after `failures` failures (failed flushes,
+ *   or events dropped because too many were waiting).
  * - lost: the sink was closed with `events` it could not write.
  */
 export type SinkNotice =
@@ -34,6 +35,11 @@ export class FailureBursts {
     readonly now: () => number,
   ) {}
 
+  /** Inside a burst: a failure was reported and no success came since. */
+  get failing(): boolean {
+    return this.#failures > 0;
+  }
+
   failed(error: unknown): void {
     this.#failures++;
     const now = this.now();
@@ -54,13 +60,9 @@ export class FailureBursts {
   }
 }
 
-/**
- * The `sink` diagnostics logger (stderr). Made per use, because a tagged
- * consola copies its parent's level when created and `--verbosity` is set
- * after modules load; sink diagnostics are rare, so the cost does not count.
- */
-export function sinkLog(): ReturnType<typeof log.withTag> {
-  return log.withTag("sink");
+/** The `sink` diagnostics logger (stderr); `setVerbosity` keeps its level. */
+export function sinkLog(): ReturnType<typeof tagged> {
+  return tagged("sink");
 }
 
 /** The default notice handler: one diagnostic line on the `sink` logger. */
@@ -69,14 +71,16 @@ export function logNotice(notice: SinkNotice): void {
   switch (notice.state) {
     case "failing": {
       const more = notice.suppressed > 0 ? ` (${notice.suppressed} more failures unreported)` : "";
-      out.error(`${notice.sink} sink failing, events kept for retry: ${messageOf(notice.error)}${more}`);
+      out.error(`${notice.sink} sink failing: ${messageOf(notice.error)}${more}`);
       return;
     }
     case "recovered":
-      out.warn(`${notice.sink} sink recovered after ${notice.failures} failed flushes`);
+      out.warn(`${notice.sink} sink recovered after ${notice.failures} failures`);
       return;
-    case "lost":
-      out.error(`${notice.sink} sink closed with ${notice.events} events unwritten: ${messageOf(notice.error)}`);
+    case "lost": {
+      const reason = messageOf(notice.error);
+      out.error(`${notice.sink} sink closed with ${notice.events} events unwritten: ${reason}`);
       return;
+    }
   }
 }

@@ -6,7 +6,6 @@ import { createGzip } from "node:zlib";
 import { messageOf } from "./error-message.ts";
 import { sinkLog } from "./failure-reports.ts";
 
-
 /** Read size for gzip: small enough that each step of the stream is short. */
 const GZIP_READ_BYTES = 64 * 1024;
 
@@ -25,7 +24,9 @@ export function datedPath(path: string, day: string): string {
  */
 export function plainDayFilesBefore(path: string, today: string): string[] {
   const { stem, extension } = splitName(basename(path));
-  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d{4}-\\d{2}-\\d{2})${escapeRegExp(extension)}$`);
+  const pattern = new RegExp(
+    `^${escapeRegExp(stem)}\\.(\\d{4}-\\d{2}-\\d{2})${escapeRegExp(extension)}$`,
+  );
   const days: string[] = [];
   for (const name of readdirSync(dirname(path))) {
     const day = pattern.exec(name)?.[1];

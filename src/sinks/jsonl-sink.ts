@@ -2,8 +2,8 @@ import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
 import { messageOf } from "./error-message.ts";
-import { sinkLog } from "./failure-reports.ts";
 import { eventToJson } from "./event-json.ts";
+import { sinkLog } from "./failure-reports.ts";
 import { Compressor, datedPath, plainDayFilesBefore } from "./jsonl-files.ts";
 import type { Sink } from "./sink.ts";
 
@@ -72,7 +72,10 @@ class JsonlFileSink implements JsonlSink {
   ) {}
 
   start(): void {
-    if (!this.rotate) return this.#open("");
+    if (!this.rotate) {
+      this.#open("");
+      return;
+    }
     this.#floorDay = utcDay(this.now());
     this.#open(this.#floorDay);
     for (const file of plainDayFilesBefore(this.path, this.#floorDay)) this.#compressor.add(file);

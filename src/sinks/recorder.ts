@@ -37,6 +37,8 @@ interface SinkState {
   accepted: number;
   flushScheduled: boolean;
   flushing: Promise<void> | null;
+  /** Closed: what is still pending was lost and is counted as dropped. */
+  closed: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export class Recorder {
       accepted: 0,
       flushScheduled: false,
       flushing: null,
+      closed: false,
     }));
     // Unreferenced: the listeners keep the process alive, not the timer.
     this.#timer = setInterval(() => void this.flush(), opts.flushMs);
@@ -73,8 +76,12 @@ export class Recorder {
   /** Buffers `event` in every sink; no I/O happens here. */
   record(event: QueryEvent): void {
     for (const state of this.#states) {
-      if (this.#closing !== null || state.sink.pending() >= this.#maxPending) {
+      if (this.#closing !== null) {
         state.stats.dropped++;
+        continue;
+      }
+      if (state.sink.pending() >= this.#maxPending) {
+        this.#drop(state);
         continue;
       }
       try {
@@ -114,9 +121,27 @@ export class Recorder {
     return this.#closing;
   }
 
-  /** Counters per sink, in the order the sinks were given. */
+  /**
+   * Counters per sink, in the order the sinks were given. Every event
+   * recorded is in exactly one of written, pending and dropped.
+   */
   stats(): SinkStats[] {
-    return this.#states.map((state) => ({ ...state.stats, pending: state.sink.pending() }));
+    return this.#states.map((state) => ({
+      ...state.stats,
+      pending: state.closed ? 0 : state.sink.pending(),
+    }));
+  }
+
+  /**
+   * A sink that cannot keep up (failing, or just slow) loses the newest
+   * events. Once per burst this is a failure of its own, so a slow sink
+   * that never throws is reported too.
+   */
+  #drop(state: SinkState): void {
+    state.stats.dropped++;
+    if (state.bursts.failing) return;
+    const waiting = state.sink.pending();
+    state.bursts.failed(new Error(`${waiting} events waiting to be written; dropping new ones`));
   }
 
   /** One flush per sink at a time: a caller during a flush shares it. */
@@ -137,7 +162,11 @@ export class Recorder {
   async #closeSink(state: SinkState): Promise<void> {
     await state.flushing;
     const error = await this.#counted(state, () => state.sink.close());
-    if (error === undefined) return state.bursts.succeeded();
+    state.closed = true;
+    if (error === undefined) {
+      state.bursts.succeeded();
+      return;
+    }
     const events = state.sink.pending();
     state.stats.dropped += events;
     state.bursts.notify({ sink: state.sink.name, state: "lost", error, events });

@@ -53,7 +53,11 @@ export const COLUMNS: readonly Column[] = [
   { name: "response_size", type: "INTEGER", value: (e) => e.response_size },
   { name: "upstream_ms", type: "REAL", value: (e) => e.upstream_ms },
   { name: "error", type: "TEXT", value: (e) => e.error },
-  { name: "raw", type: "BLOB", value: (e) => (e.raw === null ? null : Buffer.from(e.raw, "base64")) },
+  {
+    name: "raw",
+    type: "BLOB",
+    value: (e) => (e.raw === null ? null : Buffer.from(e.raw, "base64")),
+  },
   { name: "trailing_bytes", type: "INTEGER", value: (e) => e.trailing_bytes },
 ];
 

@@ -16,6 +16,17 @@ export interface FakeUpstream {
 }
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
+  // The kernel picks the UDP port; another process may hold it for TCP.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await tryStart();
+    } catch (err) {
+      if (attempt >= 20) throw err;
+    }
+  }
+}
+
+async function tryStart(): Promise<FakeUpstream> {
   const state = { received: [] as Uint8Array[], delayMs: 0, silent: false };
   const respond = (query: Uint8Array, send: (reply: Uint8Array) => void): void => {
     state.received.push(query);
@@ -33,22 +44,35 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       error: () => {},
     },
   });
-  const tcp = Bun.listen<FrameReader>({
-    hostname: "127.0.0.1",
+  let tcp: Bun.TCPSocketListener<FrameReader>;
+  try {
+    tcp = listenTcp(udp.port, respond);
+  } catch (err) {
+    udp.close();
+    throw err;
+  }
+  return Object.assign(state, {
     port: udp.port,
+    close() {
+      udp.close();
+      tcp.stop(true);
+    },
+  });
+}
+
+function listenTcp(
+  port: number,
+  respond: (query: Uint8Array, send: (reply: Uint8Array) => void) => void,
+): Bun.TCPSocketListener<FrameReader> {
+  return Bun.listen<FrameReader>({
+    hostname: "127.0.0.1",
+    port,
     socket: {
       open: (s) => {
         s.data = new FrameReader();
       },
       data: (s, chunk) => s.data.push(chunk, (m) => respond(m, (r) => s.write(frameMessage(r)))),
       error: () => {},
-    },
-  });
-  return Object.assign(state, {
-    port: udp.port,
-    close() {
-      udp.close();
-      tcp.stop(true);
     },
   });
 }

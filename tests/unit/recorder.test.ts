@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LogObject } from "consola";
 import type { QueryEvent } from "../../src/event/query-event.ts";
-import { log } from "../../src/log.ts";
-import { REPORT_EVERY_MS, logNotice } from "../../src/sinks/failure-reports.ts";
+import { tagged } from "../../src/log.ts";
+import { logNotice, REPORT_EVERY_MS } from "../../src/sinks/failure-reports.ts";
 import { openJsonlSink } from "../../src/sinks/jsonl-sink.ts";
 import { MemorySink } from "../../src/sinks/memory-sink.ts";
 import { Recorder, type RecorderOptions, type SinkNotice } from "../../src/sinks/recorder.ts";
@@ -115,10 +115,12 @@ describe("a failing sink", () => {
     failing.failure = disk;
     recorder.record(sampleEvent());
     await recorder.flush();
-    expect(notices.slice(2)).toEqual([{ sink: "bad", state: "failing", error: disk, suppressed: 0 }]);
+    expect(notices.slice(2)).toEqual([
+      { sink: "bad", state: "failing", error: disk, suppressed: 0 },
+    ]);
   });
 
-  test("a failure that lasts is reported again after a minute, with the count between", async () => {
+  test("a lasting failure is reported again after a minute, with the count between", async () => {
     let now = 0;
     const sink = new MemorySink();
     const { recorder, notices } = recorderFor([sink], { now: () => now });
@@ -150,6 +152,35 @@ describe("a failing sink", () => {
     expect(recorder.stats().map((s) => [s.name, s.written, s.dropped])).toEqual([
       ["bad", 2, 3],
       ["good", 5, 0],
+    ]);
+  });
+
+  test("a slow sink that never throws is reported once when it starts dropping", async () => {
+    const slow = new MemorySink("slow");
+    let finishWrite = () => {};
+    const stuck = new Promise<void>((resolve) => {
+      finishWrite = resolve;
+    });
+    const realFlush = slow.flush.bind(slow);
+    slow.flush = () => stuck.then(realFlush);
+    const { recorder, notices } = recorderFor([slow], { maxPending: 2 });
+
+    recordAll(recorder, events(2));
+    const flushing = recorder.flush();
+    recordAll(recorder, events(3));
+    expect(notices).toEqual([
+      {
+        sink: "slow",
+        state: "failing",
+        error: new Error("2 events waiting to be written; dropping new ones"),
+        suppressed: 0,
+      },
+    ]);
+    finishWrite();
+    await flushing;
+    expect(notices.slice(1)).toEqual([{ sink: "slow", state: "recovered", failures: 1 }]);
+    expect(recorder.stats()).toEqual([
+      { name: "slow", written: 2, pending: 0, dropped: 3, failedFlushes: 0 },
     ]);
   });
 
@@ -189,7 +220,7 @@ describe("a failing sink", () => {
     expect(recorder.stats()[0]).toEqual({
       name: "memory",
       written: 0,
-      pending: 4,
+      pending: 0,
       dropped: 4,
       failedFlushes: 1,
     });
@@ -239,20 +270,19 @@ describe("logNotice", () => {
   test("writes one line per notice on the sink logger", () => {
     const logged: string[] = [];
     const reporter = { log: (entry: LogObject) => logged.push(`${entry.type} ${entry.args[0]}`) };
-    // The tagged logger is made per notice, so it inherits this reporter.
-    log.addReporter(reporter);
+    tagged("sink").addReporter(reporter);
     try {
       logNotice({ sink: "sqlite", state: "failing", error: new Error("disk full"), suppressed: 0 });
       logNotice({ sink: "sqlite", state: "failing", error: new Error("disk full"), suppressed: 7 });
       logNotice({ sink: "sqlite", state: "recovered", failures: 8 });
       logNotice({ sink: "jsonl", state: "lost", error: "EROFS", events: 12 });
     } finally {
-      log.removeReporter(reporter);
+      tagged("sink").removeReporter(reporter);
     }
     expect(logged).toEqual([
-      "error sqlite sink failing, events kept for retry: disk full",
-      "error sqlite sink failing, events kept for retry: disk full (7 more failures unreported)",
-      "warn sqlite sink recovered after 8 failed flushes",
+      "error sqlite sink failing: disk full",
+      "error sqlite sink failing: disk full (7 more failures unreported)",
+      "warn sqlite sink recovered after 8 failures",
       "error jsonl sink closed with 12 events unwritten: EROFS",
     ]);
   });

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { escapeForTerminal, formatEventLine, openConsoleSink } from "../../src/sinks/console-sink.ts";
+import {
+  escapeForTerminal,
+  formatEventLine,
+  openConsoleSink,
+} from "../../src/sinks/console-sink.ts";
 import { malformedEvent, sampleEvent } from "./sink-fixtures.ts";
 
 describe("formatEventLine", () => {
@@ -60,6 +64,10 @@ describe("escapeForTerminal", () => {
 });
 
 describe("console sink", () => {
+  const twoLines = [1, 2]
+    .map((port) => `${formatEventLine(sampleEvent({ src_port: port }))}\n`)
+    .join("");
+
   test("writes one chunk per flush, one line per event", async () => {
     const chunks: string[] = [];
     const sink = openConsoleSink((text) => {
@@ -71,9 +79,7 @@ describe("console sink", () => {
     await sink.flush();
     await sink.flush();
     expect(sink.pending()).toBe(0);
-    expect(chunks).toEqual([
-      `${formatEventLine(sampleEvent({ src_port: 1 }))}\n${formatEventLine(sampleEvent({ src_port: 2 }))}\n`,
-    ]);
+    expect(chunks).toEqual([twoLines]);
   });
 
   test("a failed write keeps the lines, in order, for the next flush", async () => {
@@ -88,9 +94,7 @@ describe("console sink", () => {
     sink.write(sampleEvent({ src_port: 2 }));
     broken = false;
     await sink.close();
-    expect(chunks).toEqual([
-      `${formatEventLine(sampleEvent({ src_port: 1 }))}\n${formatEventLine(sampleEvent({ src_port: 2 }))}\n`,
-    ]);
+    expect(chunks).toEqual([twoLines]);
   });
 
   test("by default the lines go to stdout through Bun's writer", async () => {

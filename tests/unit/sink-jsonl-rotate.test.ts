@@ -44,7 +44,10 @@ describe("daily files", () => {
     const path = join(dir.path, "log.jsonl");
     const time = clock("2026-01-05T23:59:59Z");
     const sink = openJsonlSink(path, { rotate: true, now: time.now });
-    const before = [at("2026-01-05T23:59:58.000001+00:00", 1), at("2026-01-05T23:59:59.5+00:00", 2)];
+    const before = [
+      at("2026-01-05T23:59:58.000001+00:00", 1),
+      at("2026-01-05T23:59:59.5+00:00", 2),
+    ];
     for (const event of before) sink.write(event);
     sink.flush();
 

@@ -31,7 +31,9 @@ describe("line format", () => {
 
   test("question keys are name, type, cls", () => {
     const event = sampleEvent({ questions: [{ cls: "CH", type: "TXT", name: "version.bind" }] });
-    expect(eventToJson(event)).toContain('"questions":[{"name":"version.bind","type":"TXT","cls":"CH"}]');
+    expect(eventToJson(event)).toContain(
+      '"questions":[{"name":"version.bind","type":"TXT","cls":"CH"}]',
+    );
   });
 
   test("a name with a quote, a newline and control bytes stays one valid line", () => {

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, rmSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UdpotError } from "../../src/errors.ts";
 import { openSqliteSink } from "../../src/sinks/sqlite-sink.ts";
@@ -63,6 +63,20 @@ function columns(path: string): string[][] {
   return rows.map((row) => [row.name, row.type]);
 }
 
+/** Paths this process holds open below `dir` (Linux /proc). */
+function openFilesUnder(dir: string): string[] {
+  const targets: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`, "utf8");
+      if (target.startsWith(dir)) targets.push(target);
+    } catch {
+      // The descriptor readdir itself used is closed by now.
+    }
+  }
+  return targets;
+}
+
 function rows(path: string): Record<string, unknown>[] {
   const db = new Database(path, { readonly: true });
   const all = db.query<Record<string, unknown>, []>("SELECT * FROM dns ORDER BY id").all();
@@ -93,7 +107,8 @@ describe("schema", () => {
     const old = new Database(path);
     old.run(create);
     const insert = old.prepare(
-      "INSERT INTO dns (src, src_port, dns_name, dns_type, dns_cls, created_at) VALUES (?,?,?,?,?,?)",
+      "INSERT INTO dns (src, src_port, dns_name, dns_type, dns_cls, created_at)" +
+        " VALUES (?, ?, ?, ?, ?, ?)",
     );
     insert.run("198.51.100.1", 1111, "old.example", "A", "IN", "2019-05-01 12:00:00.000001");
     insert.run("198.51.100.2", 2222, "older.example", "TXT", "CH", "2019-05-01 12:00:01.5");
@@ -193,6 +208,14 @@ describe("writing", () => {
     expect(rows(path)).toEqual([]);
     sink.close();
     expect(rows(path)).toHaveLength(1);
+  });
+
+  test("close releases every file of the database", () => {
+    const path = join(dir.path, "db.sqlite3");
+    const sink = openSqliteSink(path);
+    sink.write(sampleEvent());
+    sink.close();
+    expect(openFilesUnder(dir.path)).toEqual([]);
   });
 
   test("an in-memory database works", () => {

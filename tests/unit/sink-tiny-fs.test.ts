@@ -1,12 +1,12 @@
-import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UdpotError } from "../../src/errors.ts";
-import type { Sink } from "../../src/sinks/sink.ts";
 import { openJsonlSink } from "../../src/sinks/jsonl-sink.ts";
+import type { Sink } from "../../src/sinks/sink.ts";
 import { openSqliteSink } from "../../src/sinks/sqlite-sink.ts";
 import { sampleEvent } from "./sink-fixtures.ts";
 
@@ -30,7 +30,7 @@ afterEach(() => {
 });
 afterAll(() => {
   if (mountedRo) spawnSync("umount", [readOnly]);
-  if (mountedFull) console.log(spawnSync("umount", [full]).stderr.toString(), require("node:fs").readdirSync("/proc/self/fd").map((f: string) => { try { return require("node:fs").readlinkSync("/proc/self/fd/" + f) } catch { return f } }).filter((l: string) => l.includes("tinyfs")));
+  if (mountedFull) spawnSync("umount", [full]);
   rmSync(base, { recursive: true, force: true });
 });
 
