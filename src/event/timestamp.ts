@@ -9,9 +9,21 @@
 let cachedSecond = Number.NaN;
 let cachedPrefix = "";
 
-/** Microseconds since the Unix epoch, with sub-millisecond resolution. */
+let wallOffsetMs = Date.now() - performance.now();
+let offsetTakenAt = performance.now();
+
+/**
+ * Microseconds since the Unix epoch, with sub-millisecond resolution: the
+ * monotonic clock for the fraction, set against the wall clock once a
+ * second so that a clock synced after start (a container, NTP) is followed.
+ */
 export function nowMicros(): number {
-  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const mono = performance.now();
+  if (mono - offsetTakenAt > 1000) {
+    wallOffsetMs = Date.now() - mono;
+    offsetTakenAt = mono;
+  }
+  return Math.floor((wallOffsetMs + mono) * 1000);
 }
 
 /** `epochMicros` as UTC ISO 8601 with six fraction digits and `+00:00`. */

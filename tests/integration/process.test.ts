@@ -68,10 +68,12 @@ test("SIGTERM right after a burst: every event in SQLite and JSONL, exit 0", asy
   expect(await udpExchange(port, query("marker.example"), { from: "127.0.0.3" })).not.toBeNull();
   expect(await udpot.stop("SIGTERM")).toBe(0);
 
-  const total = burst + 1;
+  // The kernel may drop datagrams before udpot reads them (a busy test
+  // machine, a small receive buffer); what udpot received it must keep.
+  const received = Number(/stopped: (\d+) messages/.exec(udpot.stderr())?.[1]);
   const rows = new Database(db, { readonly: true }).query("SELECT count(*) AS n FROM dns").get();
-  expect([rows, lines(jsonl).length]).toEqual([{ n: total }, total]);
-  expect(udpot.stderr()).toContain(`stopped: ${total} messages`);
+  expect([rows, lines(jsonl).length]).toEqual([{ n: received }, received]);
+  expect(received).toBeGreaterThan(burst / 2);
 });
 
 test("SIGINT stops cleanly too", async () => {
