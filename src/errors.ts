@@ -15,3 +15,12 @@ export class UdpotError extends Error {
 
 /** usage: bad command line; startup: a socket or file could not be opened. */
 export type UdpotErrorCode = "usage" | "startup";
+
+/**
+ * The message of anything thrown or passed to an error callback, for
+ * one-line diagnostics. Bun's socket callbacks can pass `undefined`.
+ */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return error === undefined ? "unknown error" : String(error);
+}

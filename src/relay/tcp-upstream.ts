@@ -1,4 +1,5 @@
 import type { Endpoint } from "../cli/config.ts";
+import { messageOf } from "../errors.ts";
 import { FrameReader, frameMessage } from "../tcp/frame-reader.ts";
 import { WriteQueue } from "../tcp/write-queue.ts";
 import { withId } from "../wire/servfail.ts";
@@ -69,8 +70,8 @@ export class TcpUpstream {
         data: (s, chunk) =>
           s.data.reader.push(chunk, (reply) => this.#onReply(s, reply, id, clientId, sentAt)),
         close: (s) => s.data.finish(error(sentAt, "upstream closed the connection")),
-        error: (s, err) => s.data.finish(error(sentAt, err.message)),
-        connectError: (s, err) => s.data.finish(error(sentAt, err.message)),
+        error: (s, err) => s.data.finish(error(sentAt, messageOf(err))),
+        connectError: (s, err) => s.data.finish(error(sentAt, messageOf(err))),
       },
     }).catch((err: unknown) => finish(error(sentAt, String(err))));
   }

@@ -1,4 +1,5 @@
 import type { Endpoint } from "../cli/config.ts";
+import { messageOf } from "../errors.ts";
 import { tagged } from "../log.ts";
 import { withId } from "../wire/servfail.ts";
 import type { RelayCounters, RelayDone } from "./outcome.ts";
@@ -106,7 +107,7 @@ export class UdpUpstream {
           // Usually ICMP port unreachable: the upstream is down. The
           // queries in flight end by timeout, each with SERVFAIL.
           counters.errors++;
-          relayLog.warn(`upstream socket error: ${err.message}`);
+          relayLog.warn(`upstream socket error: ${messageOf(err)}`);
         },
       },
     });

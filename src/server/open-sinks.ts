@@ -5,11 +5,12 @@ import { openConsoleSink } from "../sinks/console-sink.ts";
 import { type JsonlSink, openJsonlSink } from "../sinks/jsonl-sink.ts";
 import { Recorder } from "../sinks/recorder.ts";
 import type { Sink } from "../sinks/sink.ts";
-import { openSqliteSink } from "../sinks/sqlite-sink.ts";
+import { openSqlSink, sensorName } from "../sinks/sql-sink.ts";
+import { openSqliteThreadSink } from "../sinks/sqlite-thread.ts";
 
 export interface OpenedSinks {
   recorder: Recorder;
-  /** For the start-up line: `sqlite db.sqlite3`, `jsonl log.jsonl`, … */
+  /** For the start-up line: `sqlite db.sqlite3`, `postgres postgresql://u:***@db/x (sensor s1)`, … */
   labels: string[];
   /** Reopen log files by name (SIGHUP). */
   reopen(): void;
@@ -26,14 +27,19 @@ export async function openSinks(config: Config): Promise<OpenedSinks> {
   const jsonl: JsonlSink[] = [];
   const db = config.database;
   if (db?.kind === "sqlite") {
-    sinks.push(openSqliteSink(db.path));
+    sinks.push(await openSqliteThreadSink(db.path, config.verbosity));
     labels.push(`sqlite ${db.path}`);
-  } else if (db !== null) {
-    // TODO(#6): a Bun.SQL sink for PostgreSQL and MySQL fleets.
+  } else if (db?.kind === "postgres") {
+    const sink = await openSqlSink(db.url, { sensor: sensorName() });
+    sinks.push(sink);
+    const waiting = sink.ready ? "" : ", not reached yet";
+    labels.push(`postgres ${sink.where} (sensor ${sink.sensor}${waiting})`);
+  } else if (db?.kind === "mysql") {
+    // TODO(#6): MySQL/MariaDB through the same Bun.SQL sink, once a test runs it against a server.
     throw new UdpotError(
       "startup",
-      `${redactDatabaseUrl(db.url)}: only sqlite:// databases are supported in this version; ` +
-        'use -s sqlite:///PATH, or -s "" with -j for JSON Lines',
+      `${redactDatabaseUrl(db.url)}: only postgresql:// servers are supported yet, ` +
+        "not MySQL or MariaDB; use -s postgresql://... or -s sqlite:///PATH",
     );
   }
   if (config.jsonLog !== null) {

@@ -1,5 +1,7 @@
 import type { Config } from "../cli/config.ts";
+import { logRecvBuffer } from "../listen/udp-listener.ts";
 import { log, setVerbosity } from "../log.ts";
+import { openStateDb, type StateStore } from "../state/state-db.ts";
 import { VERSION_LINE } from "../version.ts";
 import { openSinks } from "./open-sinks.ts";
 import { startServer } from "./start-server.ts";
@@ -12,8 +14,10 @@ import { summaryLine } from "./summary.ts";
 export async function runUdpot(config: Config): Promise<void> {
   setVerbosity(config.verbosity);
   const { recorder, labels, reopen } = await openSinks(config);
-  const server = await startServer(config, { recorder });
+  const state = stateStoreFor(config);
+  const server = await startServer(config, state ? { recorder, state } : { recorder });
   log.log(startLine(config, server.port, labels));
+  logRecvBuffer(server.udp.recvBuffer);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -32,6 +36,16 @@ export async function runUdpot(config: Config): Promise<void> {
     log.info("SIGHUP: reopening log files");
     reopen();
   });
+}
+
+/**
+ * The budgets are saved in the events database when it is an SQLite file;
+ * with `-s ""` or `sqlite://` (memory) nothing outlives the process.
+ */
+function stateStoreFor(config: Config): StateStore | null {
+  const db = config.database;
+  if (db?.kind !== "sqlite" || db.path === ":memory:") return null;
+  return openStateDb(db.path);
 }
 
 function startLine(config: Config, port: number, sinks: string[]): string {

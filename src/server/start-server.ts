@@ -1,6 +1,7 @@
 import type { Config } from "../cli/config.ts";
 import { Budget } from "../decide/budget.ts";
 import { Handler } from "../decide/handler.ts";
+import { RelayLimits } from "../decide/relay-limits.ts";
 import { UdpotError } from "../errors.ts";
 import type { Inbound } from "../event/build-event.ts";
 import { listenTcp, type TcpListener } from "../listen/tcp-listener.ts";
@@ -10,6 +11,8 @@ import { newRelayCounters, type RelayCounters } from "../relay/outcome.ts";
 import { TcpUpstream } from "../relay/tcp-upstream.ts";
 import { UdpUpstream } from "../relay/udp-upstream.ts";
 import type { Recorder } from "../sinks/recorder.ts";
+import type { StateStore } from "../state/state-db.ts";
+import { keepBudgetState, type StateKeeper } from "../state/state-keeper.ts";
 
 /** A running udpot: its sockets, its parts, and the way to stop it. */
 export interface Server {
@@ -17,6 +20,10 @@ export interface Server {
   readonly port: number;
   readonly handler: Handler;
   readonly budget: Budget;
+  /** The per-network budget and the global rate cap. */
+  readonly limits: RelayLimits;
+  /** Null when the budgets are not saved (`-s ""` or an in-memory database). */
+  readonly state: StateKeeper | null;
   readonly relayCounters: RelayCounters;
   readonly udp: UdpListener;
   readonly tcp: TcpListener;
@@ -26,6 +33,8 @@ export interface Server {
 
 export interface ServerParts {
   recorder: Recorder;
+  /** Where the budgets are saved and restored from; none: not kept. */
+  state?: StateStore;
   /** Wall clock for the budget, injectable for tests. */
   now?: () => number;
 }
@@ -41,18 +50,26 @@ export async function startServer(config: Config, parts: ServerParts): Promise<S
     windowMs: config.reqTimeoutSec * 1000,
     maxSources: config.maxSources,
   });
+  const now = parts.now ?? Date.now;
+  const limits = RelayLimits.fromConfig(config, now());
   const handler = new Handler({
     budget,
+    limits,
+    maxReplyBytes: config.maxReplyBytes,
     udp: udpUpstream,
     tcp: tcpUpstream,
     record: (event) => parts.recorder.record(event),
-    ...(parts.now ? { now: parts.now } : {}),
+    now,
   });
+  const state = parts.state ? keepState(parts.state, budget, limits, config, now) : null;
   const onMessage = (msg: Inbound): void => handler.handle(msg);
-  const { udp, tcp } = await listenBoth(config, onMessage);
+  const onFragment = (msg: Inbound): void => handler.recordFragment(msg);
+  const { udp, tcp } = await listenBoth(config, onMessage, onFragment);
 
-  const now = parts.now ?? Date.now;
-  const sweeper = setInterval(() => budget.sweep(now()), sweepInterval(config.reqTimeoutSec));
+  const sweeper = setInterval(() => {
+    budget.sweep(now());
+    limits.prefixes?.sweep(now());
+  }, sweepInterval(config.reqTimeoutSec));
   sweeper.unref();
 
   const stop = async (): Promise<void> => {
@@ -64,9 +81,21 @@ export async function startServer(config: Config, parts: ServerParts): Promise<S
     tcpUpstream.close();
     udp.close();
     tcp.closeAll();
+    state?.stop();
     await parts.recorder.close();
   };
-  return { port: udp.port, handler, budget, relayCounters, udp, tcp, stop };
+  return { port: udp.port, handler, budget, limits, state, relayCounters, udp, tcp, stop };
+}
+
+function keepState(
+  store: StateStore,
+  budget: Budget,
+  limits: RelayLimits,
+  config: Config,
+  now: () => number,
+): StateKeeper {
+  const windowMs = config.reqTimeoutSec * 1000;
+  return keepBudgetState(store, { sources: budget, prefixes: limits.prefixes, windowMs, now });
 }
 
 /**
@@ -76,6 +105,7 @@ export async function startServer(config: Config, parts: ServerParts): Promise<S
 async function listenBoth(
   config: Config,
   onMessage: (msg: Inbound) => void,
+  onFragment: (msg: Inbound) => void,
 ): Promise<{ udp: UdpListener; tcp: TcpListener }> {
   const tcpOpts = {
     idleMs: config.tcpIdleMs,
@@ -84,10 +114,11 @@ async function listenBoth(
   };
   for (let attempt = 0; ; attempt++) {
     const udp = await bindOrExplain("UDP", config, () =>
-      listenUdp(config.bind, config.port, onMessage),
+      listenUdp(config.bind, config.port, onMessage, { recvBufferBytes: config.recvBufferBytes }),
     );
     try {
-      const tcp = await listenTcp(config.bind, udp.port, tcpOpts, onMessage);
+      const handlers = { message: onMessage, fragment: onFragment };
+      const tcp = await listenTcp(config.bind, udp.port, tcpOpts, handlers);
       return { udp, tcp };
     } catch (err) {
       udp.close();

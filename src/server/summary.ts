@@ -15,8 +15,11 @@ export function summaryLine(server: Server, recorder: Recorder): string {
     `stopped: ${h.received} messages`,
     `upstream timeouts ${r.timeouts}, errors ${r.errors}, unknown replies ${r.unknownReplies}`,
     `udp socket errors ${u.socketErrors}, send failures ${u.sendFailures}`,
-    `tcp accepted ${t.accepted}, refused ${t.refused}, idle-closed ${t.idleClosed}`,
+    `tcp accepted ${t.accepted}, refused ${t.refused}, idle-closed ${t.idleClosed}, ` +
+      `evicted ${t.evicted}, unread-closed ${t.unreadClosed}`,
     `table full ${h.tableFull}`,
+    `limited: prefix ${h.prefixLimited}, prefix table full ${h.prefixTableFull}, ` +
+      `rate ${h.rateLimited}, truncated ${h.truncated}`,
     `sinks: ${sinks || "none"}`,
   ].join("; ");
 }

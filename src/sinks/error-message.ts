@@ -1,4 +1,1 @@
-/** The message of anything thrown, for one-line diagnostics. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { messageOf } from "../errors.ts";

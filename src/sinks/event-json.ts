@@ -35,9 +35,35 @@ export function eventToJson(e: QueryEvent): string {
   });
 }
 
-/** The questions as a JSON array, keys `name`, `type`, `cls` in that order. */
+let lastEvent: QueryEvent | null = null;
+let lastJson = "";
+
+/**
+ * `eventToJson`, remembering the last event encoded: the recorder hands an
+ * event to each sink in turn, and the JSON Lines sink and the SQLite
+ * worker both want this text, so it is made once. Events are final when
+ * they are recorded and never change afterwards.
+ */
+export function eventJsonOnce(e: QueryEvent): string {
+  if (e !== lastEvent) {
+    lastJson = eventToJson(e);
+    lastEvent = e;
+  }
+  return lastJson;
+}
+
+/**
+ * The questions as a JSON array, keys `name`, `type`, `cls` in that order:
+ * the same text as `JSON.stringify` of the ordered objects, built without
+ * making them (one per SQLite row).
+ */
 export function questionsToJson(questions: readonly Question[]): string {
-  return JSON.stringify(questions.map(orderedQuestion));
+  let json = "[";
+  for (const q of questions) {
+    if (json.length > 1) json += ",";
+    json += `{"name":${JSON.stringify(q.name)},"type":${JSON.stringify(q.type)},"cls":${JSON.stringify(q.cls)}}`;
+  }
+  return `${json}]`;
 }
 
 function orderedQuestion(q: Question): Question {

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
 import { messageOf } from "./error-message.ts";
-import { eventToJson } from "./event-json.ts";
+import { eventJsonOnce } from "./event-json.ts";
 import { sinkLog } from "./failure-reports.ts";
 import { Compressor, datedPath, plainDayFilesBefore } from "./jsonl-files.ts";
 import type { Sink } from "./sink.ts";
@@ -83,7 +83,7 @@ class JsonlFileSink implements JsonlSink {
 
   write(event: QueryEvent): void {
     const day = this.rotate ? this.#dayOf(event.timestamp) : "";
-    const line = eventToJson(event);
+    const line = eventJsonOnce(event);
     const last = this.#segments.at(-1);
     if (last?.day === day) last.lines.push(line);
     else this.#segments.push({ day, lines: [line] });

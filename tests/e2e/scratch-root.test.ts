@@ -9,7 +9,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { chmod, lstat, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
@@ -18,6 +18,7 @@ import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.t
 const REPO = join(import.meta.dir, "../..");
 const ROOTFS = join(REPO, "scripts/rootfs");
 const RELEASE = join(REPO, "scripts/release");
+const BENCH = join(REPO, "scripts/bench-startup");
 
 /** What `docker run` would take from the Dockerfile's final stage. */
 interface ImageConfig {
@@ -65,12 +66,19 @@ function expectedCommit(): string {
 
 /** A port free for both UDP and TCP on 127.0.0.1 (udpot listens on both). */
 async function freePort(): Promise<number> {
-  const udp = await Bun.udpSocket({ hostname: "127.0.0.1" });
-  const tcp = Bun.listen({ hostname: "127.0.0.1", port: udp.port, socket: { data() {} } });
-  const port = udp.port;
-  tcp.stop(true);
-  udp.close();
-  return port;
+  // The kernel picks a free UDP port; the same number may be taken for TCP.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const udp = await Bun.udpSocket({ hostname: "127.0.0.1" });
+    try {
+      Bun.listen({ hostname: "127.0.0.1", port: udp.port, socket: { data() {} } }).stop(true);
+      return udp.port;
+    } catch {
+      // EADDRINUSE for TCP: try another number.
+    } finally {
+      udp.close();
+    }
+  }
+  throw new Error("no port free for both UDP and TCP on 127.0.0.1");
 }
 
 /** Every entry under `root` as "kind mode uid:gid", keyed by its path in the root. */
@@ -114,7 +122,7 @@ type RootProcess = Bun.Subprocess<"ignore", "pipe", "pipe">;
  * The same command line works in CI, which runs as root.
  */
 function startInRoot(root: string, image: ImageConfig, args: string[], env = {}): RootProcess {
-  const namespaces = ["unshare", "--mount", "--pid", "--fork", "--kill-child"];
+  const namespaces = ["unshare", "--mount", "--pid", "--fork"];
   const cmd = [...namespaces, `--mount-proc=${join(root, "proc")}`, "chroot"];
   cmd.push(`--userspec=${image.user}`, root, ...image.entrypoint, ...args);
   // PATH is for unshare to find chroot; udpot itself needs none.
@@ -125,7 +133,10 @@ function startInRoot(root: string, image: ImageConfig, args: string[], env = {})
 /** The host pid of the process unshare forked: udpot, once exec has happened. */
 function innerPid(unsharePid: number): number {
   const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8");
-  return Number(children.trim());
+  const pid = Number(children.trim());
+  // Never 0: process.kill(0) would signal this test's own process group.
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`unshare has no child: "${children}"`);
+  return pid;
 }
 
 /** The fields of /proc/PID/status that say who and where a process is. */
@@ -152,8 +163,31 @@ async function digUntilAnswered(port: number, name: string, udpot: RootProcess):
     if (udpot.exitCode !== null) break;
     await Bun.sleep(25);
   }
-  udpot.kill("SIGKILL");
+  killInRoot(udpot);
   throw new Error(`udpot never answered:\n${await new Response(udpot.stderr).text()}`);
+}
+
+/**
+ * Kills what startInRoot started. unshare's --kill-child would not help:
+ * chroot's change of user clears the parent-death signal. SIGKILL from the
+ * parent namespace reaches PID 1 even without a handler, and ends the
+ * namespace; unshare then exits.
+ */
+function killInRoot(proc: RootProcess): void {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  try {
+    process.kill(innerPid(proc.pid), "SIGKILL");
+  } catch {
+    proc.kill("SIGKILL"); // not forked yet, or already gone
+  }
+}
+
+/** The exit code, or "still running" (and then killed) when `ms` passed first. */
+async function exitCodeWithin(proc: RootProcess, ms: number): Promise<number | string> {
+  const late = Bun.sleep(ms).then(() => "still running");
+  const result = await Promise.race([proc.exited, late]);
+  if (result === "still running") killInRoot(proc);
+  return result;
 }
 
 /** Who owns the database udpot wrote, and the query rows in it. */
@@ -172,14 +206,10 @@ if (skipReason !== null) console.warn(`scratch-root: skipped, ${skipReason}`);
 describe("release and rootfs refuse bad input", () => {
   test.each([
     ["release without OUTDIR", [RELEASE], 2, "usage: scripts/release OUTDIR"],
-    [
-      "release of an unknown target",
-      [RELEASE, "/nonexistent", "bun-linux-x32"],
-      2,
-      "unknown target",
-    ],
+    ["release, unknown target", [RELEASE, "/nonexistent", "bun-linux-x32"], 2, "unknown target"],
     ["rootfs without DIR", [ROOTFS], 2, "usage: scripts/rootfs DIR"],
     ["rootfs into a non-empty DIR", [ROOTFS, REPO], 1, "is not an empty directory"],
+    ["bench-startup without BINARY", [process.execPath, BENCH], 2, "usage: scripts/bench-startup"],
   ])("%s", (_name, cmd, code, message) => {
     const result = run(cmd);
     expect({ code: result.code, err: result.err }).toEqual({
@@ -205,8 +235,7 @@ describe.skipIf(skipReason !== null)("the scratch image", () => {
   });
 
   afterAll(async () => {
-    // --kill-child: killing unshare takes udpot and its namespaces with it.
-    udpot?.kill("SIGKILL");
+    if (udpot !== undefined) killInRoot(udpot);
     await udpot?.exited;
     upstream?.close();
     await rm(work, { recursive: true, force: true });
@@ -236,7 +265,7 @@ describe.skipIf(skipReason !== null)("the scratch image", () => {
 
     // From the parent namespace, PID 1 gets SIGTERM only if it installed a handler.
     process.kill(pid, "SIGTERM");
-    const code = await udpot.exited;
+    const code = await exitCodeWithin(udpot, 10_000);
     const stderr = await new Response(udpot.stderr).text();
 
     const [uid, gid] = image.user.split(":");
@@ -271,26 +300,42 @@ describe.skipIf(skipReason !== null)("the scratch image", () => {
 });
 
 describe.skipIf(process.platform !== "linux")("scripts/release", () => {
+  const target = process.arch === "arm64" ? "bun-linux-arm64" : "bun-linux-x64";
+  const name = `udpot-${pkg.version}-linux-${target.slice("bun-linux-".length)}`;
   let out = "";
+  let built = { code: -1, out: "", err: "" };
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), "udpot-release-"));
+    built = run([RELEASE, out, target]);
+  });
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   test("builds this machine's binary with SHA256SUMS and its version", async () => {
-    out = await mkdtemp(join(tmpdir(), "udpot-release-"));
-    const target = process.arch === "arm64" ? "bun-linux-arm64" : "bun-linux-x64";
-    const name = `udpot-${pkg.version}-linux-${target.slice("bun-linux-".length)}`;
-
-    const built = run([RELEASE, out, target]);
-    expect({ code: built.code, out: built.out }, built.err).toEqual({
-      code: 0,
-      out: `${join(out, name)}\n`,
-    });
     const files = (await readdir(out)).sort();
     const check = run(["sha256sum", "-c", "SHA256SUMS"], out);
     const version = run([join(out, name), "--version"]);
-    expect({ files, check: check.out, version: version.out }).toEqual({
+    expect(
+      { code: built.code, printed: built.out, files, check: check.out, version: version.out },
+      built.err,
+    ).toEqual({
+      code: 0,
+      printed: `${join(out, name)}\n`,
       files: ["SHA256SUMS", name],
       check: `${name}: OK\n`,
       version: `udpot ${pkg.version} (${expectedCommit()})\n`,
     });
+  });
+
+  test("the binary ignores .env and bunfig.toml in its working directory", async () => {
+    const cwd = join(out, "cwd");
+    await mkdir(cwd);
+    await writeFile(join(cwd, ".env"), "UDPOT_BIND=from-dotenv\n");
+    await writeFile(join(cwd, "bunfig.toml"), 'preload = ["./preload.js"]\n');
+    await writeFile(join(cwd, "preload.js"), 'console.log("preloaded");\n');
+    // The bind address is checked before the port: an error naming the port
+    // means UDPOT_BIND from .env was never seen.
+    const result = run([join(out, name), "127.0.0.1:9", "-p", "70000"], cwd);
+    expect(result).toEqual({ code: 2, out: "", err: expect.stringContaining("70000") });
   });
 });

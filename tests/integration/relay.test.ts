@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { query, TcpClient, tcpExchange, udpExchange, waitUntil } from "../helpers/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { startTestServer, type TestServer, testConfig } from "../helpers/test-server.ts";
 
 let upstream: FakeUpstream;
@@ -49,6 +50,19 @@ describe("relay", () => {
       response_size: 12 + question.length,
     });
     expect(udpot.server.relayCounters.timeouts).toBe(1);
+  });
+
+  test("an upstream that is down: SERVFAIL for each query, and udpot stays up", async () => {
+    const closed = await freePort();
+    udpot = await startTestServer(testConfig(closed, { upstreamTimeoutMs: 200 }));
+    const replies = [];
+    for (let i = 0; i < 3; i++) {
+      replies.push(await udpExchange(udpot.server.port, query(`q${i}.example`), { timeoutMs: 2000 }));
+    }
+    // ICMP port unreachable comes back as socket errors: counted, not fatal.
+    expect(replies.map((r) => (r?.[3] ?? -1) & 0x0f)).toEqual([2, 2, 2]);
+    expect(udpot.server.relayCounters.errors).toBeGreaterThan(0);
+    expect((await udpot.waitEvents(3)).map((e) => e.action)).toEqual(Array(3).fill("relay-timeout"));
   });
 
   test("a reply after the timeout is dropped and counted", async () => {

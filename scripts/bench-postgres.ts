@@ -1,0 +1,153 @@
+/**
+ * How fast events go into PostgreSQL: starts a throw-away server on
+ * 127.0.0.1 (fsync on, as in production), then times ways of inserting
+ * the same synthetic events and prints rows per second for each:
+ *
+ * - `sql(rows)`: Bun.SQL's bulk helper, one INSERT per batch (the sink's way)
+ * - `VALUES $n`: the same INSERT written out by hand, through `sql.unsafe`
+ * - `unnest`: one array parameter per column, one statement text for every
+ *   batch size (PostgreSQL only)
+ * - `sink`: the real path, Recorder -> SqlSink, fed as packets arrive
+ *
+ *   bun scripts/bench-postgres.ts [events] [batch]   (default 200,000 and 2,000)
+ *
+ * Needs the PostgreSQL server binaries (Debian: apt-get install postgresql).
+ */
+import { SQL } from "bun";
+import type { QueryEvent } from "../src/event/query-event.ts";
+import { formatTimestamp } from "../src/event/timestamp.ts";
+import { Recorder } from "../src/sinks/recorder.ts";
+import { eventRow, prepareTable, SQL_COLUMNS, type SqlRow } from "../src/sinks/sql-schema.ts";
+import { openSqlSink } from "../src/sinks/sql-sink.ts";
+import { postgresBinDir, startPostgres } from "../tests/helpers/postgres.ts";
+
+const total = Number(process.argv[2] ?? 200_000);
+const batchSize = Number(process.argv[3] ?? 2000);
+const SENSOR = "bench";
+
+function syntheticEvent(i: number, startMicros: number): QueryEvent {
+  const name = `host${i % 5000}.example${i % 7}`;
+  const relayed = i % 4 !== 0;
+  return {
+    timestamp: formatTimestamp(startMicros + i * 10),
+    transport: i % 50 === 0 ? "TCP" : "UDP",
+    src_ip: `198.51.${(i >> 8) & 255}.${i & 255}`,
+    src_port: 1024 + (i % 60000),
+    dns_name: name,
+    dns_type: "A",
+    dns_cls: "IN",
+    action: relayed ? "relayed" : "sinkholed",
+    id: i & 0xffff,
+    opcode: 0,
+    flags: "rd",
+    qdcount: 1,
+    questions: [{ name, type: "A", cls: "IN" }],
+    edns_udp_size: 1232,
+    edns_do: false,
+    edns_ecs: null,
+    edns_cookie: true,
+    query_size: 40 + name.length,
+    rcode: relayed ? "NOERROR" : null,
+    response_size: relayed ? 90 : null,
+    upstream_ms: relayed ? 3.5 + (i % 40) : null,
+    error: null,
+    raw: null,
+    trailing_bytes: 0,
+  };
+}
+
+type Insert = (sql: SQL, rows: SqlRow[]) => Promise<unknown>;
+
+const NAMES = SQL_COLUMNS.map((c) => c.name);
+
+const bulkHelper: Insert = (sql, rows) => sql`INSERT INTO dns ${sql(rows)}`;
+
+const handValues: Insert = (sql, rows) => {
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const marks = NAMES.map((name) => {
+      const value = row[name];
+      params.push(name === "questions" ? JSON.stringify(value) : value);
+      return `$${params.length}`;
+    });
+    return `(${marks.join(",")})`;
+  });
+  return sql.unsafe(`INSERT INTO dns (${NAMES.join(",")}) VALUES ${tuples.join(",")}`, params);
+};
+
+const unnestArrays: Insert = (sql, rows) => {
+  const arrays = SQL_COLUMNS.map((c) =>
+    rows.map((row) => {
+      const value = row[c.name];
+      return c.name === "questions" ? JSON.stringify(value) : value;
+    }),
+  );
+  const casts = SQL_COLUMNS.map((c, i) => `$${i + 1}::${arrayType(c.type)}[]`).join(",");
+  const picks = NAMES.map((name) => (name === "questions" ? "questions::jsonb" : name));
+  return sql.unsafe(
+    `INSERT INTO dns (${NAMES.join(",")}) SELECT ${picks.join(",")} ` +
+      `FROM unnest(${casts}) AS u(${NAMES.join(",")})`,
+    arrays,
+  );
+};
+
+/** The array element type to bind a column as; JSON goes as text and is cast after. */
+function arrayType(type: string): string {
+  return type === "JSONB" ? "text" : type.toLowerCase();
+}
+
+async function timeInsert(sql: SQL, events: QueryEvent[], insert: Insert): Promise<number> {
+  await sql`TRUNCATE dns`;
+  const start = performance.now();
+  for (let i = 0; i < events.length; i += batchSize) {
+    const rows = events.slice(i, i + batchSize).map((e) => eventRow(e, SENSOR));
+    await insert(sql, rows);
+  }
+  return events.length / ((performance.now() - start) / 1000);
+}
+
+/** Events fed in slices with a turn of the event loop between, as packets arrive. */
+async function timeSink(url: string, events: QueryEvent[]): Promise<number> {
+  const sink = await openSqlSink(url, { sensor: SENSOR });
+  // Room for every event: this measures how fast the sink drains, not what it drops.
+  const recorder = new Recorder([sink], { batchSize, flushMs: 200, maxPending: events.length });
+  const start = performance.now();
+  for (let i = 0; i < events.length; i += 500) {
+    for (const event of events.slice(i, i + 500)) recorder.record(event);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await recorder.close();
+  const rate = events.length / ((performance.now() - start) / 1000);
+  const [stats] = recorder.stats();
+  if (stats?.written !== events.length) throw new Error(`sink wrote ${JSON.stringify(stats)}`);
+  return rate;
+}
+
+const bin = postgresBinDir();
+if (bin === null) {
+  console.error("no PostgreSQL server binaries under /usr/lib/postgresql");
+  process.exit(1);
+}
+const pg = await startPostgres(bin, { durable: true });
+try {
+  const events = Array.from({ length: total }, (_, i) => syntheticEvent(i, Date.now() * 1000));
+  const sql = new SQL(pg.url, { max: 1 });
+  await prepareTable(sql);
+  const results: [string, number][] = [];
+  for (const [name, insert] of [
+    ["sql(rows)", bulkHelper],
+    ["VALUES $n", handValues],
+    ["unnest", unnestArrays],
+  ] as const) {
+    results.push([name, await timeInsert(sql, events, insert)]);
+  }
+  await sql`TRUNCATE dns`;
+  await sql.close();
+  results.push(["sink", await timeSink(pg.url, events)]);
+  console.log(`${total} events, ${batchSize} rows per INSERT, PostgreSQL on 127.0.0.1, fsync on`);
+  for (const [name, rate] of results) {
+    console.log(`${name.padEnd(10)} ${Math.round(rate).toLocaleString("en-US")} rows/s`);
+  }
+} finally {
+  await pg.destroy();
+}

@@ -1,0 +1,60 @@
+/**
+ * The SQLite sink on its own thread (started by `openSqliteThreadSink`).
+ *
+ * It gets batches of JSON Lines, the same text the JSON Lines sink writes,
+ * turns each line back into an event and writes the batch with the plain
+ * SQLite sink: one transaction, one prepared statement. Every request gets
+ * exactly one reply, in order.
+ */
+import { setVerbosity } from "../log.ts";
+import { messageOf } from "./error-message.ts";
+import { openSqliteSink, type SqliteSink } from "./sqlite-sink.ts";
+import type { SqliteReply, SqliteRequest } from "./sqlite-thread.ts";
+
+declare const self: Worker;
+
+let sink: SqliteSink | null = null;
+
+self.onmessage = (message: MessageEvent<SqliteRequest>) => {
+  self.postMessage(answer(message.data));
+};
+
+function answer(request: SqliteRequest): SqliteReply {
+  switch (request.kind) {
+    case "open":
+      setVerbosity(request.verbosity);
+      try {
+        sink = openSqliteSink(request.path);
+        return { kind: "opened", error: null };
+      } catch (error) {
+        return { kind: "opened", error: messageOf(error) };
+      }
+    case "write":
+      return outcome("written", () => {
+        addLines(request.text);
+        sink?.flush();
+      });
+    case "close":
+      return outcome("closed", () => {
+        addLines(request.text);
+        sink?.close();
+      });
+  }
+}
+
+/** Runs a step of the sink and reports its error and what it still holds. */
+function outcome(kind: "written" | "closed", step: () => void): SqliteReply {
+  try {
+    step();
+    return { kind, error: null, pending: sink?.pending() ?? 0 };
+  } catch (error) {
+    return { kind, error: messageOf(error), pending: sink?.pending() ?? 0 };
+  }
+}
+
+/** Lines of one batch, "" for none (a retry of what an earlier write kept). */
+function addLines(text: string): void {
+  if (sink === null) throw new Error("the SQLite database is not open");
+  if (text === "") return;
+  for (const line of text.split("\n")) sink.write(JSON.parse(line));
+}

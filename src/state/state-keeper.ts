@@ -1,0 +1,141 @@
+import { tagged } from "../log.ts";
+import type { StateRow, StateStore, StateTable } from "./state-db.ts";
+
+const stateLog = tagged("state");
+
+/** A budget whose entries can be saved and put back (the source and prefix budgets). */
+export interface SavedBudget {
+  entries(): IterableIterator<[string, number, number]>;
+  restore(key: string, count: number, lastSeen: number, now: number): void;
+}
+
+export interface KeeperOptions {
+  sources: SavedBudget;
+  /** Null when the prefix budget is off. */
+  prefixes: SavedBudget | null;
+  windowMs: number;
+  /** Wall-clock ms, the budgets' clock. */
+  now: () => number;
+  /** Between saves; 10 s by default. */
+  intervalMs?: number;
+  /** Rows per transaction, so a big save leaves the listeners turns between chunks. */
+  chunkRows?: number;
+}
+
+export interface StateKeeper {
+  /** Entries restored at start, per table. */
+  readonly restored: Record<StateTable, number>;
+  /** Saves finished and failed so far. */
+  readonly saves: { done: number; failed: number };
+  /** Save what changed since the last save; resolves when it is written (or failed). */
+  save(): Promise<void>;
+  /** Stop the timer, save everything that changed, close the store. */
+  stop(): void;
+}
+
+/** Prune expired rows on every this many saves (a full scan of the table). */
+const PRUNE_EVERY = 60;
+
+/**
+ * Keeps the budgets in `store` across restarts: restores them now, saves
+ * every `intervalMs` and on `stop`. A restart then does not hand every
+ * spent source a fresh budget. A save writes only entries seen since the
+ * previous one (every admit moves `lastSeen`, so a changed entry is a
+ * recently seen one), in chunks, one transaction each. A failed save is
+ * reported and its entries are taken again by the next one.
+ */
+export function keepBudgetState(store: StateStore, opts: KeeperOptions): StateKeeper {
+  return new Keeper(store, opts);
+}
+
+class Keeper implements StateKeeper {
+  readonly restored = { budget_state: 0, prefix_state: 0 };
+  readonly saves = { done: 0, failed: 0 };
+  readonly #store: StateStore;
+  readonly #opts: KeeperOptions;
+  readonly #tables: [StateTable, SavedBudget][];
+  readonly #timer: ReturnType<typeof setInterval>;
+  /** Entries seen at or after this were not saved yet. */
+  #since: number;
+  #running: Promise<void> | null = null;
+  #stopped = false;
+
+  constructor(store: StateStore, opts: KeeperOptions) {
+    this.#store = store;
+    this.#opts = opts;
+    this.#tables = [["budget_state", opts.sources]];
+    if (opts.prefixes !== null) this.#tables.push(["prefix_state", opts.prefixes]);
+    const start = opts.now();
+    for (const [table, budget] of this.#tables) {
+      const rows = store.load(table, opts.windowMs, start);
+      for (const [key, count, lastSeen] of rows) budget.restore(key, count, lastSeen, start);
+      this.restored[table] = rows.length;
+    }
+    store.prune(opts.windowMs, start);
+    // What was restored is in the store already.
+    this.#since = start;
+    this.#timer = setInterval(() => void this.save(), opts.intervalMs ?? 10_000);
+    this.#timer.unref();
+  }
+
+  /** One save at a time: a timer tick during a long save shares it. */
+  save(): Promise<void> {
+    this.#running ??= this.#saveChanged().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#stopped = true;
+    try {
+      for (const [table, rows] of this.#changed()) {
+        if (rows.length > 0) this.#store.write(table, rows);
+      }
+      this.saves.done++;
+    } catch (error) {
+      this.saves.failed++;
+      stateLog.warn(`cannot save the budget state at shutdown: ${messageOf(error)}`);
+    }
+    this.#store.close();
+  }
+
+  async #saveChanged(): Promise<void> {
+    const at = this.#opts.now();
+    const chunkRows = this.#opts.chunkRows ?? 10_000;
+    try {
+      for (const [table, rows] of this.#changed()) {
+        for (let i = 0; i < rows.length; i += chunkRows) {
+          // stop() saves everything itself, and closes the store.
+          if (this.#stopped) return;
+          this.#store.write(table, rows.slice(i, i + chunkRows));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      if (this.#stopped) return;
+      this.#since = at;
+      if (++this.saves.done % PRUNE_EVERY === 0) this.#store.prune(this.#opts.windowMs, at);
+    } catch (error) {
+      this.saves.failed++;
+      stateLog.warn(`cannot save the budget state: ${messageOf(error)}`);
+    }
+  }
+
+  #changed(): [StateTable, StateRow[]][] {
+    return this.#tables.map(([table, budget]) => [table, rowsSince(budget, this.#since)]);
+  }
+}
+
+/** Entries last seen at or after `since`: the ones that changed. */
+function rowsSince(budget: SavedBudget, since: number): StateRow[] {
+  const rows: StateRow[] = [];
+  for (const [key, count, lastSeen] of budget.entries()) {
+    if (lastSeen >= since) rows.push([key, count, lastSeen]);
+  }
+  return rows;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
