@@ -2,12 +2,22 @@
  * Event timestamps in the old tool's form, `2026-01-06T10:30:45.123456+00:00`
  * (Python's `datetime.isoformat()` on an aware UTC datetime).
  *
- * Formatting runs once per message, so the date-and-second prefix is cached:
- * at 100k messages a second it is rebuilt once per second, not per message.
+ * Formatting runs once per message, so the text up to the millisecond is
+ * cached (at 100k messages a second it is rebuilt about once per 100) and
+ * the last three digits with the zone come from a table: one concatenation
+ * per message, a quarter of the cost of formatting the fraction each time.
  */
 
+/** `000+00:00` … `999+00:00`: the microsecond digits after the millisecond, and the zone. */
+const MICROS_AND_ZONE = Array.from(
+  { length: 1000 },
+  (_, i) => `${String(i).padStart(3, "0")}+00:00`,
+);
+
 let cachedSecond = Number.NaN;
-let cachedPrefix = "";
+let cachedSecondText = "";
+let cachedMilli = Number.NaN;
+let cachedMilliText = "";
 
 let wallOffsetMs = Date.now() - performance.now();
 let offsetTakenAt = performance.now();
@@ -29,12 +39,21 @@ export function nowMicros(): number {
 /** `epochMicros` as UTC ISO 8601 with six fraction digits and `+00:00`. */
 export function formatTimestamp(epochMicros: number): string {
   const micros = Math.floor(epochMicros);
-  const second = Math.floor(micros / 1_000_000);
+  const milli = Math.floor(micros / 1000);
+  if (milli !== cachedMilli) {
+    cachedMilli = milli;
+    cachedMilliText = milliText(milli);
+  }
+  return cachedMilliText + MICROS_AND_ZONE[micros - milli * 1000];
+}
+
+/** `2026-01-06T10:30:45.123`, the second's part cached too. */
+function milliText(milli: number): string {
+  const second = Math.floor(milli / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedSecondText = new Date(second * 1000).toISOString().slice(0, 19);
   }
-  // 1_000_000 + fraction always has seven digits; dropping the first pads to six.
-  const fraction = String(1_000_000 + micros - second * 1_000_000).slice(1);
-  return `${cachedPrefix}.${fraction}+00:00`;
+  // 1000 + milliseconds always has four digits; dropping the first pads to three.
+  return `${cachedSecondText}.${String(1000 + milli - second * 1000).slice(1)}`;
 }

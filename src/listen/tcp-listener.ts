@@ -165,6 +165,9 @@ class Connections {
   }
 
   message(s: Sock, bytes: Uint8Array): void {
+    // One read can hold several messages. Should a reply ever come back in
+    // the same turn and close the connection, the rest must not reopen it.
+    if (s.data.closed) return;
     s.data.lastMessageAt = performance.now();
     this.#byActivity.delete(s);
     this.#byActivity.add(s);

@@ -1,24 +1,18 @@
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import { messageOf } from "../errors.ts";
+import { createSocket, type Socket } from "node:dgram";
 import type { Inbound } from "../event/build-event.ts";
 import { tagged } from "../log.ts";
 import { describeRecvBuffer, type RecvBuffer, recvBufferNotes } from "./recv-buffer.ts";
+import { bunSocketInside, readDirect, readViaDgram, type UdpCounters } from "./udp-paths.ts";
+
+export type { UdpCounters } from "./udp-paths.ts";
 
 const udpLog = tagged("udp");
-
-export interface UdpCounters {
-  /**
-   * ICMP port-unreachable reports for replies into closed ports (a send
-   * hit by one is tried again once), and other socket errors.
-   */
-  socketErrors: number;
-  /** Replies that could not be sent, not even on the second try. */
-  sendFailures: number;
-}
 
 export interface UdpListenOptions {
   /** SO_RCVBUF to ask the kernel for, in bytes; 0 (the default) keeps the system's. */
   recvBufferBytes?: number;
+  /** false: use dgram's own API even where the Bun socket is in reach (tests). */
+  direct?: boolean;
 }
 
 export interface UdpListener {
@@ -26,17 +20,21 @@ export interface UdpListener {
   readonly counters: UdpCounters;
   /** The receive buffer the kernel granted. */
   readonly recvBuffer: RecvBuffer;
+  /** Datagrams are read from the Bun socket itself, not through dgram's events. */
+  readonly direct: boolean;
   close(): void;
 }
 
 /**
  * Thin UDP listener: each datagram becomes one message for the handler.
  *
- * It is `node:dgram`, not `Bun.udpSocket`, for one reason: only dgram can
- * set SO_RCVBUF. The default buffer holds a few hundred datagrams, so a
- * flood overflows it during the first SQLite commit; with 8 MiB it holds
- * ~100 ms of 100k queries/s. Both read with recvmmsg in Bun, and under
- * load they cost the same per datagram (BENCHMARKS.md).
+ * Only `node:dgram` can set SO_RCVBUF, and a flood needs it: the default
+ * buffer holds a few hundred datagrams, 2-3 ms at 100k queries/s, less
+ * than one pause for a garbage collection or a log write. So dgram makes
+ * and binds the socket; then the `Bun.udpSocket` inside it is read and
+ * written directly, because dgram's emitter and its per-send lookup cost
+ * a third of the relay's throughput (BENCHMARKS.md). Should a Bun release
+ * hide that socket, dgram's own API takes over.
  *
  * Nothing here may throw into the runtime: an exception in a message
  * handler would be uncaught and end udpot.
@@ -56,59 +54,16 @@ export async function listenUdp(
   await bind(socket, hostname, port);
 
   const recvBuffer = describeRecvBuffer(asked, socket.getRecvBufferSize());
-  const send = sender(socket, counters);
-  socket.on("message", (datagram: Buffer, peer: RemoteInfo) => {
-    // A plain Uint8Array: the rest of udpot copies with `slice()`, which on
-    // a Buffer shares the bytes instead. A copy of a datagram costs a tenth
-    // of a view over `datagram.buffer`, whose first read makes JSC move the
-    // bytes out of the object (measured: 0.02 against 0.2 us).
-    const bytes = new Uint8Array(datagram);
-    const reply = (out: Uint8Array): void => send(out, peer.port, peer.address, true);
-    try {
-      onMessage({ bytes, transport: "UDP", address: peer.address, port: peer.port, reply });
-    } catch (err) {
-      udpLog.error(`handler failed on a message from ${peer.address}: ${String(err)}`);
-    }
-  });
-  socket.on("error", (err: Error) => {
-    // Receive errors that survive dgram's own filter (it drops the ICMP
-    // port-unreachable reports for replies into closed ports). They are the
-    // peer's problem or a passing one: count and go on.
-    counters.socketErrors++;
-    udpLog.debug(`socket error: ${messageOf(err)}`);
-  });
-
+  const inner = opts.direct === false ? null : bunSocketInside(socket);
+  if (inner !== null) readDirect(inner, onMessage, counters);
+  else readViaDgram(socket, onMessage, counters);
   return {
     port: socket.address().port,
     counters,
     recvBuffer,
+    direct: inner !== null,
     close: () => closeQuietly(socket),
   };
-}
-
-type Send = (out: Uint8Array, port: number, address: string, retry: boolean) => void;
-
-/** Sends replies, never throwing; failures are counted. */
-function sender(socket: Socket, counters: UdpCounters): Send {
-  const send: Send = (out, port, address, retry) => {
-    try {
-      socket.send(out, port, address, (err: Error | null) => {
-        if (err === null) return;
-        // An ICMP port unreachable for an earlier reply (to a closed or
-        // spoofed source) is reported by the next send, which it stops:
-        // that reply, to someone else, goes again once.
-        if (retry && (err as NodeJS.ErrnoException).code === "ECONNREFUSED") {
-          counters.socketErrors++;
-          send(out, port, address, false);
-        } else {
-          counters.sendFailures++;
-        }
-      });
-    } catch {
-      counters.sendFailures++;
-    }
-  };
-  return send;
 }
 
 /**

@@ -17,6 +17,11 @@ export async function runUdpot(config: Config): Promise<void> {
   const state = stateStoreFor(config);
   const server = await startServer(config, state ? { recorder, state } : { recorder });
   log.log(startLine(config, server.port, labels));
+  const restored = server.state?.restored;
+  if (restored) {
+    const { budget_state: sources, prefix_state: networks } = restored;
+    log.info(`budgets restored: ${sources} sources, ${networks} networks`);
+  }
   logRecvBuffer(server.udp.recvBuffer);
 
   let stopping = false;

@@ -5,6 +5,7 @@ import { messageOf } from "./error-message.ts";
 import { eventJsonOnce } from "./event-json.ts";
 import { sinkLog } from "./failure-reports.ts";
 import { Compressor, datedPath, plainDayFilesBefore } from "./jsonl-files.ts";
+import { LineBuffer } from "./line-buffer.ts";
 import type { Sink } from "./sink.ts";
 
 const NEWLINE = 0x0a;
@@ -27,13 +28,13 @@ export interface JsonlSink extends Sink {
 /** Lines of one day, in arrival order. Without rotation the day is "". */
 interface Segment {
   day: string;
-  lines: string[];
+  lines: LineBuffer;
 }
 
 /** Encoded lines being written; `offset` bytes of them are in the file. */
 interface Chunk {
   day: string;
-  bytes: Buffer;
+  bytes: Uint8Array;
   offset: number;
   lines: number;
 }
@@ -56,6 +57,8 @@ export function openJsonlSink(path: string, opts: JsonlOptions): JsonlSink {
 class JsonlFileSink implements JsonlSink {
   readonly name = "jsonl";
   #segments: Segment[] = [];
+  /** An emptied LineBuffer, kept for its grown capacity. */
+  #spare: LineBuffer | null = null;
   #chunk: Chunk | null = null;
   #pending = 0;
   #fd: number | null = null;
@@ -84,9 +87,13 @@ class JsonlFileSink implements JsonlSink {
   write(event: QueryEvent): void {
     const day = this.rotate ? this.#dayOf(event.timestamp) : "";
     const line = eventJsonOnce(event);
-    const last = this.#segments.at(-1);
-    if (last?.day === day) last.lines.push(line);
-    else this.#segments.push({ day, lines: [line] });
+    let last = this.#segments.at(-1);
+    if (last?.day !== day) {
+      last = { day, lines: this.#spare ?? new LineBuffer() };
+      this.#spare = null;
+      this.#segments.push(last);
+    }
+    last.lines.add(line);
     this.#pending++;
   }
 
@@ -138,8 +145,9 @@ class JsonlFileSink implements JsonlSink {
     if (this.#chunk !== null) return this.#chunk;
     const segment = this.#segments.shift();
     if (segment === undefined) return null;
-    const bytes = Buffer.from(`${segment.lines.join("\n")}\n`);
-    this.#chunk = { day: segment.day, bytes, offset: 0, lines: segment.lines.length };
+    const lines = segment.lines.lines;
+    this.#chunk = { day: segment.day, bytes: segment.lines.take(), offset: 0, lines };
+    this.#spare = segment.lines;
     return this.#chunk;
   }
 

@@ -92,6 +92,7 @@ export function eventRow(e: QueryEvent, sensor: string): SqlRow {
  * rewrites no row, so an old tool's table keeps all its rows; their new
  * columns read NULL. A table that is complete is left alone: ALTER TABLE
  * would lock out the other sensors' inserts, even with nothing to add.
+ * Throws when a column exists with a type udpot cannot write.
  */
 export async function prepareTable(sql: SQL): Promise<void> {
   await sql.begin(async (tx) => {
@@ -101,6 +102,10 @@ export async function prepareTable(sql: SQL): Promise<void> {
       await tx.unsafe(OLD_CREATE_TABLE);
       present = await columnsOf(tx);
     }
+    const wrong = wrongTypes(present);
+    if (wrong.length > 0) {
+      throw new Error(`table dns has columns udpot cannot write: ${wrong.join("; ")}`);
+    }
     for (const column of SQL_COLUMNS) {
       if (present.has(column.name)) continue;
       await tx.unsafe(`ALTER TABLE dns ADD COLUMN IF NOT EXISTS ${column.name} ${column.type}`);
@@ -108,12 +113,39 @@ export async function prepareTable(sql: SQL): Promise<void> {
   });
 }
 
-/** The column names of `dns` in the schema the connection writes to; empty when there is none. */
-async function columnsOf(sql: SQL): Promise<Set<string>> {
-  const rows: { column_name: string }[] = await sql`
-    SELECT column_name FROM information_schema.columns
+/**
+ * The types, as information_schema names them, that a column may have
+ * in a table made by hand or by another tool: the same values go in.
+ */
+const ACCEPTED_TYPES: Record<string, readonly string[]> = {
+  VARCHAR: ["character varying", "text"],
+  TEXT: ["text", "character varying"],
+  INTEGER: ["integer", "bigint"],
+  // Not `with time zone`: the UTC text would be read in the server's zone.
+  "TIMESTAMP WITHOUT TIME ZONE": ["timestamp without time zone"],
+  JSONB: ["jsonb", "json"],
+  BOOLEAN: ["boolean"],
+  "DOUBLE PRECISION": ["double precision"],
+  BYTEA: ["bytea"],
+};
+
+/** `questions is text (udpot writes JSONB)` for each present column of another type. */
+function wrongTypes(present: Map<string, string>): string[] {
+  const wrong: string[] = [];
+  for (const column of SQL_COLUMNS) {
+    const type = present.get(column.name);
+    if (type === undefined || ACCEPTED_TYPES[column.type]?.includes(type)) continue;
+    wrong.push(`${column.name} is ${type} (udpot writes ${column.type})`);
+  }
+  return wrong;
+}
+
+/** Column name -> data type of `dns` in the connection's schema; empty when there is none. */
+async function columnsOf(sql: SQL): Promise<Map<string, string>> {
+  const rows: { column_name: string; data_type: string }[] = await sql`
+    SELECT column_name, data_type FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name = 'dns'`;
-  return new Set(rows.map((row) => row.column_name));
+  return new Map(rows.map((row) => [row.column_name, row.data_type]));
 }
 
 /** `2026-01-06T10:30:45.123456+00:00` -> `2026-01-06 10:30:45.123456`, the stored form. */

@@ -55,11 +55,14 @@ const STATEMENT_TIMEOUT = "20s";
  */
 export async function openSqlSink(url: string, opts: SqlSinkOptions): Promise<SqlSink> {
   const where = redactDatabaseUrl(url);
+  const database = databaseOf(url);
   const connect = (): SQL =>
     new SQL(url, {
       // One connection per sensor: a fleet of them must not exhaust the
       // server's connection slots, and the sink writes one batch at a time.
       max: 1,
+      // Bun lets PGDATABASE override the URL's database; the option wins over both.
+      ...(database ? { database } : {}),
       connectionTimeout: opts.connectTimeoutSec ?? 5,
       connection: { statement_timeout: STATEMENT_TIMEOUT, application_name: "udpot" },
     });
@@ -93,12 +96,23 @@ export function sensorName(env: Record<string, string | undefined> = process.env
   return named ? named : hostname();
 }
 
+/** The database named in the URL's path, or "" when it names none. */
+function databaseOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1));
+  } catch {
+    return "";
+  }
+}
+
 class ServerSink implements SqlSink {
   readonly name = "postgres";
   readonly sensor: string;
   #events: QueryEvent[] = [];
   #ready = false;
+  /** The client in use; replaced by a new one from `#connect` when one hangs. */
   #sql: SQL;
+  readonly #connect: () => SQL;
   #flushing: Promise<void> | null = null;
   #retryAt = 0;
   #retryDelay = 0;
@@ -107,10 +121,11 @@ class ServerSink implements SqlSink {
   readonly #now: () => number;
 
   constructor(
-    readonly connect: () => SQL,
+    connect: () => SQL,
     readonly where: string,
     opts: SqlSinkOptions,
   ) {
+    this.#connect = connect;
     this.#sql = connect();
     this.sensor = opts.sensor;
     this.#answerTimeoutMs = opts.answerTimeoutMs ?? 30_000;
@@ -216,7 +231,7 @@ class ServerSink implements SqlSink {
     const late = Promise.withResolvers<never>();
     const timer = setTimeout(() => {
       const stuck = this.#sql;
-      this.#sql = this.connect();
+      this.#sql = this.#connect();
       stuck.close({ timeout: 0 }).catch(() => {});
       late.reject(new NoAnswerError(`no answer within ${this.#answerTimeoutMs} ms`));
     }, this.#answerTimeoutMs);

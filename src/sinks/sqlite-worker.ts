@@ -2,7 +2,7 @@
  * The SQLite sink on its own thread (started by `openSqliteThreadSink`).
  *
  * It gets batches of JSON Lines, the same text the JSON Lines sink writes,
- * turns each line back into an event and writes the batch with the plain
+ * as UTF-8 bytes, turns each line back into an event and writes the batch with the plain
  * SQLite sink: one transaction, one prepared statement. Every request gets
  * exactly one reply, in order.
  */
@@ -31,12 +31,12 @@ function answer(request: SqliteRequest): SqliteReply {
       }
     case "write":
       return outcome("written", () => {
-        addLines(request.text);
+        addLines(request.lines);
         sink?.flush();
       });
     case "close":
       return outcome("closed", () => {
-        addLines(request.text);
+        addLines(request.lines);
         sink?.close();
       });
   }
@@ -52,9 +52,15 @@ function outcome(kind: "written" | "closed", step: () => void): SqliteReply {
   }
 }
 
-/** Lines of one batch, "" for none (a retry of what an earlier write kept). */
-function addLines(text: string): void {
+const utf8 = new TextDecoder();
+
+/** Lines of one batch, none for a retry of what an earlier write kept. */
+function addLines(lines: Uint8Array): void {
   if (sink === null) throw new Error("the SQLite database is not open");
-  if (text === "") return;
-  for (const line of text.split("\n")) sink.write(JSON.parse(line));
+  const text = utf8.decode(lines);
+  let start = 0;
+  for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+    sink.write(JSON.parse(text.slice(start, end)));
+    start = end + 1;
+  }
 }

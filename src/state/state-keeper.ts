@@ -67,7 +67,7 @@ class Keeper implements StateKeeper {
     if (opts.prefixes !== null) this.#tables.push(["prefix_state", opts.prefixes]);
     const start = opts.now();
     for (const [table, budget] of this.#tables) {
-      const rows = store.load(table, opts.windowMs, start);
+      const rows = store.load(table, opts.windowMs, start).filter(isSound);
       for (const [key, count, lastSeen] of rows) budget.restore(key, count, lastSeen, start);
       this.restored[table] = rows.length;
     }
@@ -125,6 +125,16 @@ class Keeper implements StateKeeper {
   #changed(): [StateTable, StateRow[]][] {
     return this.#tables.map(([table, budget]) => [table, rowsSince(budget, this.#since)]);
   }
+}
+
+/** A row as udpot writes them; anything else (a hand-edited file) is skipped. */
+function isSound([key, count, lastSeen]: StateRow): boolean {
+  return (
+    typeof key === "string" &&
+    Number.isSafeInteger(count) &&
+    count >= 1 &&
+    Number.isFinite(lastSeen)
+  );
 }
 
 /** Entries last seen at or after `since`: the ones that changed. */

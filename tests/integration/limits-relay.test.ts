@@ -67,7 +67,7 @@ async function askFrom(port: number, addresses: string[], perAddress: number): P
   return counts;
 }
 
-test("1,026 addresses, 4 queries each: at most -c per address, --prefix-count per /24", async () => {
+test("1,026 addresses, 4 queries each: at most -c each, --prefix-count per /24", async () => {
   const { server, events } = await start({ reqCount: 3, prefixCount: 10 });
   // Four full /24s, where the network budget binds, and a fifth with two
   // addresses, where -c does.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -21,7 +21,7 @@ import {
   startPostgres,
 } from "../helpers/postgres.ts";
 import { testConfig } from "../helpers/test-server.ts";
-import { startUdpot, type UdpotProcess } from "../helpers/udpot-process.ts";
+import { REPO, startUdpot, type UdpotProcess } from "../helpers/udpot-process.ts";
 import { malformedEvent, sampleEvent, tempDir } from "../unit/sink-fixtures.ts";
 
 const BIN = postgresBinDir();
@@ -286,6 +286,19 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       ]);
     });
 
+    test("the URL's database wins over PGDATABASE in the environment", async () => {
+      const url = await freshDatabase();
+      process.env.PGDATABASE = "postgres";
+      try {
+        const sink = await openSqlSink(url, { sensor: "s1" });
+        sink.write(sampleEvent());
+        await sink.close();
+      } finally {
+        delete process.env.PGDATABASE;
+      }
+      expect((await rows(url)).length).toBe(1);
+    });
+
     test("a backlog larger than one INSERT takes is written whole", async () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "s1" });
@@ -311,6 +324,19 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       expect(message).toContain(reason);
       expect(message).toContain(`cannot use database postgresql://`);
       expect(message).not.toContain("wrong-pw");
+    });
+
+    test("a table with columns of other types is a start-up error naming them", async () => {
+      const url = await freshDatabase();
+      await onDatabase(url, (sql) =>
+        sql.unsafe(`${OLD_TABLE.slice(0, -2)},\n\tquestions TEXT, edns_do INTEGER)`),
+      );
+      const failure = openSqlSink(url, { sensor: "s1" });
+      await expect(failure).rejects.toThrow(UdpotError);
+      await expect(failure).rejects.toThrow(
+        "table dns has columns udpot cannot write: questions is text (udpot writes JSONB); " +
+          "edns_do is integer (udpot writes BOOLEAN)",
+      );
     });
 
     test("the password user logs in, and its password is hidden in messages", async () => {
@@ -398,6 +424,19 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       expect([[1], [1, 1]] as unknown[][]).toContainEqual(ports);
     });
 
+    test("closed while the server is frozen: close gives up in time", async () => {
+      const url = await freshDatabase();
+      const sink = await openSqlSink(url, { sensor: "s1", closeTimeoutMs: 300 });
+      sink.write(sampleEvent());
+      pg.freeze(true);
+      try {
+        await expect(sink.close()).rejects.toThrow(`gave up on ${url} after 300 ms`);
+        expect(sink.pending()).toBe(1);
+      } finally {
+        pg.freeze(false);
+      }
+    });
+
     test("closed while the server is down: close fails and the events stay pending", async () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "s1", closeTimeoutMs: 3000 });
@@ -424,9 +463,16 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
   describe("udpot from source with -s postgresql://", () => {
     let upstream: FakeUpstream;
     let dir: ReturnType<typeof tempDir>;
+    /** Every udpot started, so one left running by a failed test is stopped. */
+    const started: UdpotProcess[] = [];
     beforeAll(async () => {
       upstream = await startFakeUpstream();
       dir = tempDir("pg-process");
+    });
+    afterEach(async () => {
+      for (const udpot of started.splice(0)) {
+        if (udpot.proc.exitCode === null) await udpot.stop("SIGKILL");
+      }
     });
     afterAll(() => {
       upstream?.close();
@@ -446,6 +492,17 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       return { url, port, jsonl, args: [...args, "-c", "100", "-s", url, "-j", jsonl] };
     }
 
+    async function start(args: string[], env: Record<string, string> = {}) {
+      const udpot = await startUdpot(args, { ...FROM_SOURCE, env });
+      started.push(udpot);
+      return udpot;
+    }
+
+    /** A query answered within `ANSWER_MS`, from another source: all before it was read. */
+    const ANSWER_MS = 10_000;
+    const answered = (port: number, name: string) =>
+      udpExchange(port, query(name), { from: "127.0.0.6", timeoutMs: ANSWER_MS });
+
     const countRows = (url: string) =>
       onDatabase(url, async (sql) => {
         const [row] = await sql`SELECT count(*)::int AS n FROM dns`;
@@ -454,33 +511,40 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
 
     test("every message lands in PostgreSQL as in the JSON log, with the sensor", async () => {
       const { url, port, jsonl, args } = await setUp("corpus");
-      const udpot = await startUdpot(args, { ...FROM_SOURCE, env: { UDPOT_SENSOR: "edge-9" } });
+      const udpot = await start(args, { UDPOT_SENSOR: "edge-9" });
       const sock = await Bun.udpSocket({ hostname: "127.0.0.5" });
       for (const item of sharedCorpus()) sock.send(item.bytes, port, "127.0.0.1");
       sock.close();
-      const before = upstream.received.length;
-      const marker = await udpExchange(port, query("marker.example"), { from: "127.0.0.6" });
-      if (marker === null) {
-        await udpot.stop();
-        console.log("DEBUG", before, upstream.received.length, udpot.stderr(), readJsonl(jsonl).map(e => [e.src_ip, e.dns_name, e.action]));
-      }
-      expect(
-        await udpExchange(port, query("marker.example"), { from: "127.0.0.6" }),
-      ).not.toBeNull();
-      expect(await tcpExchange(port, query("tcp.example"))).not.toBeNull();
+      expect(await answered(port, "marker.example")).not.toBeNull();
+      expect(await tcpExchange(port, query("tcp.example"), ANSWER_MS)).not.toBeNull();
       expect(await udpot.stop()).toBe(0);
 
       const logged = readJsonl(jsonl);
       expect(logged.length).toBe(sharedCorpus().length + 2);
       expect(await rows(url)).toEqual(logged.map((e, i) => expectedRow(e, i + 1, "edge-9")));
-      const start = udpot
+      const startLine = udpot
         .stderr()
         .split("\n")
         .find((line) => line.includes(" listening on "));
-      expect(start).toContain(
+      expect(startLine).toContain(
         `logs: postgres ${url.replace(":s3cret-pw@", ":***@")} (sensor edge-9)`,
       );
       expect(udpot.stderr()).not.toContain(PASSWORD_USER.password);
+    });
+
+    test("a refused login stops the start: status 1, URL shown with the password hidden", async () => {
+      const port = await freePort();
+      const url = pg.urlWith("not-the-pw");
+      const proc = Bun.spawn(
+        [...FROM_SOURCE.cmd, `127.0.0.1:${upstream.port}`, "-p", String(port), "-s", url],
+        { stdout: "pipe", stderr: "pipe", cwd: REPO },
+      );
+      const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+      expect([code, err]).toEqual([
+        1,
+        `udpot: cannot use database postgresql://udpot:***@127.0.0.1:${pg.port}/postgres: ` +
+          'password authentication failed for user "udpot" (28P01)\n',
+      ]);
     });
 
     test("started while the database is down: JSONL records, rows follow when it is up", async () => {
@@ -488,12 +552,11 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       await pg.stop();
       let udpot: UdpotProcess;
       try {
-        udpot = await startUdpot(args, FROM_SOURCE);
+        udpot = await start(args);
         expect(udpot.stderr()).toContain("cannot reach database");
-        expect(udpot.stderr()).toContain("(sensor ");
         expect(udpot.stderr()).toContain(", not reached yet)");
-        await udpExchange(port, query("one.example"));
-        await udpExchange(port, query("two.example"));
+        expect(await answered(port, "one.example")).not.toBeNull();
+        expect(await answered(port, "two.example")).not.toBeNull();
         expect(await waitUntil(() => readJsonl(jsonl).length === 2)).toBe(true);
       } finally {
         await pg.start();
@@ -505,7 +568,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
         if (count !== 2) await Bun.sleep(100);
       }
       expect(count).toBe(2);
-      await udpExchange(port, query("three.example"));
+      expect(await answered(port, "three.example")).not.toBeNull();
       expect(await udpot.stop()).toBe(0);
       expect((await rows(url)).map((row) => row.dns_name)).toEqual([
         "one.example",

@@ -186,7 +186,7 @@ describe("what a save writes", () => {
     keeper.stop();
   });
 
-  test("stop during a chunked save: everything written once more, nothing after close", async () => {
+  test("stop during a chunked save: all written again, nothing after close", async () => {
     const store = new FakeStore();
     const { sources, keeper } = keep(store, budgets(), 1);
     for (const s of ["a", "b", "c"]) sources.admit(s, clock.now);
@@ -206,4 +206,21 @@ describe("what a save writes", () => {
     keeper.stop();
     expect([store.closed, keeper.saves]).toEqual([true, { done: 0, failed: 1 }]);
   });
+});
+
+test("rows that udpot would not have written are skipped at start", () => {
+  const store = new FakeStore();
+  const rows: unknown[][] = [
+    ["192.0.2.1", 3, clock.now],
+    ["192.0.2.2", 0, clock.now],
+    ["192.0.2.3", -4, clock.now],
+    ["192.0.2.4", 1.5, clock.now],
+    [42, 3, clock.now],
+    ["192.0.2.5", 3, null],
+  ];
+  for (const row of rows) store.rows.set(`budget_state ${String(row[0])}`, row as StateRow);
+  const { sources, keeper } = keep(store);
+  expect(keeper.restored.budget_state).toBe(1);
+  expect([...sources.entries()]).toEqual([["192.0.2.1", 3, clock.now]]);
+  keeper.stop();
 });
