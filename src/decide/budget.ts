@@ -1,3 +1,5 @@
+import { SourceSlots } from "./source-slots.ts";
+
 /**
  * The per-source relay budget: exactly the old tool's rule, plus a bound.
  *
@@ -20,14 +22,9 @@ export interface BudgetOptions {
 
 export type Verdict = "relay" | "sinkhole" | "table-full";
 
-interface Entry {
-  count: number;
-  lastSeen: number;
-}
-
 export class Budget {
   readonly #opts: BudgetOptions;
-  readonly #table = new Map<string, Entry>();
+  readonly #table = new SourceSlots();
   #lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(opts: BudgetOptions) {
@@ -38,13 +35,14 @@ export class Budget {
   admit(source: string, now: number): Verdict {
     // -c 0 is a pure sinkhole; the old tool relayed one query even then.
     if (this.#opts.limit < 1) return "sinkhole";
-    const entry = this.#table.get(source);
-    if (entry === undefined || now - entry.lastSeen >= this.#opts.windowMs) {
-      return this.#start(source, entry, now);
-    }
-    entry.lastSeen = now;
-    if (entry.count < this.#opts.limit) {
-      entry.count++;
+    const table = this.#table;
+    const slot = table.find(source);
+    if (slot < 0) return this.#start(source, now);
+    const quiet = now - (table.lastSeen[slot] ?? now) >= this.#opts.windowMs;
+    table.lastSeen[slot] = now;
+    const count = quiet ? 0 : (table.count[slot] ?? 0);
+    if (count < this.#opts.limit) {
+      table.count[slot] = count + 1;
       return "relay";
     }
     return "sinkhole";
@@ -52,10 +50,11 @@ export class Budget {
 
   /** Remove every entry whose window has passed; returns how many went. */
   sweep(now: number): number {
+    const table = this.#table;
     let removed = 0;
-    for (const [source, entry] of this.#table) {
-      if (now - entry.lastSeen >= this.#opts.windowMs) {
-        this.#table.delete(source);
+    for (const slot of table.slots()) {
+      if (now - (table.lastSeen[slot] ?? now) >= this.#opts.windowMs) {
+        table.remove(slot);
         removed++;
       }
     }
@@ -66,30 +65,39 @@ export class Budget {
     return this.#table.size;
   }
 
-  /** Entries for saving, as `[source, count, lastSeen]`. */
-  *entries(): IterableIterator<[string, number, number]> {
-    for (const [source, e] of this.#table) yield [source, e.count, e.lastSeen];
+  /**
+   * Entries for saving, as `[source, count, lastSeen]`; with `since`, only
+   * those seen at or after it (the ones a periodic save has not written).
+   */
+  *entries(since = Number.NEGATIVE_INFINITY): IterableIterator<[string, number, number]> {
+    const table = this.#table;
+    for (const slot of table.slots()) {
+      const lastSeen = table.lastSeen[slot] ?? 0;
+      if (lastSeen >= since) yield [table.sourceOf(slot), table.count[slot] ?? 0, lastSeen];
+    }
   }
 
   /** Put back a saved entry (on start-up); expired ones are skipped. */
   restore(source: string, count: number, lastSeen: number, now: number): void {
     if (now - lastSeen >= this.#opts.windowMs) return;
+    const slot = this.#table.find(source);
+    if (slot >= 0) {
+      this.#table.count[slot] = count;
+      this.#table.lastSeen[slot] = lastSeen;
+      return;
+    }
     if (this.#table.size >= this.#opts.maxSources) return;
-    this.#table.set(source, { count, lastSeen });
+    this.#table.add(source, count, lastSeen);
   }
 
-  #start(source: string, entry: Entry | undefined, now: number): Verdict {
-    if (entry !== undefined) {
-      entry.count = 1;
-      entry.lastSeen = now;
-      return "relay";
-    }
+  /** A source not in the table: a new entry, unless the table is full of live ones. */
+  #start(source: string, now: number): Verdict {
     if (this.#table.size >= this.#opts.maxSources && this.#sweepWhenFull(now) === 0) {
       // Full of live entries. Evicting one would hand a spent source a
       // fresh budget later, so the newcomer waits instead.
       return "table-full";
     }
-    this.#table.set(source, { count: 1, lastSeen: now });
+    this.#table.add(source, 1, now);
     return "relay";
   }
 

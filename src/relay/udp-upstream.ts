@@ -107,7 +107,9 @@ export class UdpUpstream {
           // Usually ICMP port unreachable: the upstream is down. The
           // queries in flight end by timeout, each with SERVFAIL.
           counters.errors++;
-          relayLog.warn(`upstream socket error: ${messageOf(err)}`);
+          relayLog.warn(
+            `upstream socket error: ${err ? messageOf(err) : "no detail (usually ICMP unreachable: is the upstream up?)"}`,
+          );
         },
       },
     });

@@ -17,7 +17,7 @@ export function summaryLine(server: Server, recorder: Recorder): string {
     `udp socket errors ${u.socketErrors}, send failures ${u.sendFailures}`,
     `tcp accepted ${t.accepted}, refused ${t.refused}, idle-closed ${t.idleClosed}, ` +
       `evicted ${t.evicted}, unread-closed ${t.unreadClosed}`,
-    `table full ${h.tableFull}`,
+    `sources tracked ${server.budget.size}, table full ${h.tableFull}`,
     `limited: prefix ${h.prefixLimited}, prefix table full ${h.prefixTableFull}, ` +
       `rate ${h.rateLimited}, truncated ${h.truncated}`,
     `sinks: ${sinks || "none"}`,

@@ -1,12 +1,12 @@
 import { Database } from "bun:sqlite";
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, afterEach, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { query, udpExchange } from "../helpers/dns-client.ts";
 import { startFakeUpstream } from "../helpers/fake-upstream.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { BINARY, startUdpot } from "../helpers/udpot-process.ts";
+import { BINARY, killAllUdpot, startUdpot } from "../helpers/udpot-process.ts";
 
 // The binary alone, in a folder with no node_modules and no package.json
 // anywhere above it that could lend it modules.
@@ -40,4 +40,9 @@ test("it relays and writes db.sqlite3 beside itself with the defaults", async ()
     .query("SELECT src, dns_name, action FROM dns")
     .all();
   expect(rows).toEqual([{ src: "127.0.0.1", dns_name: "alone.example", action: "relayed" }]);
+});
+
+afterEach(async () => {
+  // Only processes a failed test left behind; a passing test stopped its own.
+  await killAllUdpot();
 });

@@ -7,7 +7,7 @@ import * as dnsPacket from "dns-packet";
 import { udpExchange } from "../helpers/dns-client.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { tcpExchangeFrom } from "../helpers/tcp-from.ts";
-import { startUdpot, type UdpotProcess } from "../helpers/udpot-process.ts";
+import { killAllUdpot, startUdpot, type UdpotProcess } from "../helpers/udpot-process.ts";
 import { startUnbound, type Unbound } from "../helpers/unbound.ts";
 
 let unbound: Unbound;
@@ -187,4 +187,9 @@ describe("udpot's reply equals Unbound's own, ID excluded", () => {
     expect(relayed?.subarray(0, 2)).toEqual((bytes as Uint8Array).subarray(0, 2));
     expect(withoutId(relayed)).toBe(withoutId(direct));
   });
+});
+
+afterAll(async () => {
+  // Only processes a failed test left behind; a passing test stopped its own.
+  await killAllUdpot();
 });

@@ -10,7 +10,11 @@ import {
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { SQL } from "bun";
+import { SQL_COLUMNS } from "../../src/sinks/sql-schema.ts";
 import { freePort } from "./free-port.ts";
+
+/** `created_at` as udpot writes it, every microsecond digit shown. */
+const CREATED_AT_FORMAT = "YYYY-MM-DD HH24:MI:SS.US";
 
 /** Where Debian's postgresql-NN packages put the server binaries. */
 const DEBIAN_ROOT = "/usr/lib/postgresql";
@@ -119,6 +123,36 @@ export async function startPostgres(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `query` on the database at `url` and closes the connection. */
+export async function onDatabase<T>(url: string, query: (sql: SQL) => Promise<T>): Promise<T> {
+  const sql = new SQL(url, { max: 1 });
+  try {
+    return await query(sql);
+  } finally {
+    await sql.close();
+  }
+}
+
+/** `[name, data_type]` of each column of `dns`, in table order. */
+export function dnsColumns(url: string): Promise<string[][]> {
+  return onDatabase(url, async (sql) => {
+    const rows: { column_name: string; data_type: string }[] = await sql`
+      SELECT column_name, data_type FROM information_schema.columns
+      WHERE table_name = 'dns' ORDER BY ordinal_position`;
+    return rows.map((row) => [row.column_name, row.data_type]);
+  });
+}
+
+/** Every row of `dns` in id order, `created_at` as text so its microseconds show. */
+export function dnsRows(url: string): Promise<Record<string, unknown>[]> {
+  return onDatabase(url, (sql) => {
+    const names = ["id", ...SQL_COLUMNS.map((c) => c.name)].map((name) =>
+      name === "created_at" ? `to_char(created_at, '${CREATED_AT_FORMAT}') AS created_at` : name,
+    );
+    return sql.unsafe(`SELECT ${names.join(", ")} FROM dns ORDER BY id`);
+  });
 }
 
 /** Loopback only; the superuser without a password, everyone else with one. */

@@ -12,6 +12,24 @@ export interface UdpotProcess {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
+const running = new Set<Bun.Subprocess>();
+// Last resort for any test file: nothing started here outlives the run.
+process.on("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
+
+/**
+ * Kill every udpot started here that is still running (for afterEach, so
+ * that a failed assertion before `stop()` leaves no process behind).
+ */
+export async function killAllUdpot(): Promise<void> {
+  for (const proc of running) {
+    proc.kill("SIGKILL");
+    await proc.exited;
+  }
+  running.clear();
+}
+
 /**
  * Start udpot (the compiled binary unless `cmd` says otherwise) and wait
  * for its start-up line, which it prints once both sockets listen.
@@ -28,6 +46,8 @@ export async function startUdpot(
     env: { ...process.env, ...opts.env },
     cwd: opts.cwd ?? REPO,
   });
+  running.add(proc);
+  void proc.exited.then(() => running.delete(proc));
   let err = "";
   let out = "";
   void collect(proc.stderr, (t) => {

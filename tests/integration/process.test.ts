@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { sharedCorpus } from "../helpers/corpus.ts";
 import { query, udpExchange, waitUntil } from "../helpers/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { startUdpot } from "../helpers/udpot-process.ts";
+import { killAllUdpot, startUdpot } from "../helpers/udpot-process.ts";
 
 /** Run udpot from source with the bun running these tests: no build needed. */
 const FROM_SOURCE = { cmd: [process.execPath, "src/main.ts"] };
@@ -135,4 +135,9 @@ test("a path that cannot be opened stops the start with status 1 and a clear lin
   const err = await new Response(proc.stderr).text();
   expect(await proc.exited).toBe(1);
   expect(err).toContain("/nonexistent/dir/x.jsonl");
+});
+
+afterEach(async () => {
+  // Only processes a failed test left behind; a passing test stopped its own.
+  await killAllUdpot();
 });

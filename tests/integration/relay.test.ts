@@ -57,12 +57,16 @@ describe("relay", () => {
     udpot = await startTestServer(testConfig(closed, { upstreamTimeoutMs: 200 }));
     const replies = [];
     for (let i = 0; i < 3; i++) {
-      replies.push(await udpExchange(udpot.server.port, query(`q${i}.example`), { timeoutMs: 2000 }));
+      replies.push(
+        await udpExchange(udpot.server.port, query(`q${i}.example`), { timeoutMs: 2000 }),
+      );
     }
     // ICMP port unreachable comes back as socket errors: counted, not fatal.
     expect(replies.map((r) => (r?.[3] ?? -1) & 0x0f)).toEqual([2, 2, 2]);
     expect(udpot.server.relayCounters.errors).toBeGreaterThan(0);
-    expect((await udpot.waitEvents(3)).map((e) => e.action)).toEqual(Array(3).fill("relay-timeout"));
+    expect((await udpot.waitEvents(3)).map((e) => e.action)).toEqual(
+      Array(3).fill("relay-timeout"),
+    );
   });
 
   test("a reply after the timeout is dropped and counted", async () => {

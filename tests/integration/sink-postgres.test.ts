@@ -8,13 +8,15 @@ import type { QueryEvent } from "../../src/event/query-event.ts";
 import { openSinks } from "../../src/server/open-sinks.ts";
 import { Recorder, type SinkNotice } from "../../src/sinks/recorder.ts";
 import { isUnreachable } from "../../src/sinks/sql-errors.ts";
-import { SQL_COLUMNS } from "../../src/sinks/sql-schema.ts";
 import { openSqlSink, type SqlSink, sensorName } from "../../src/sinks/sql-sink.ts";
 import { sharedCorpus } from "../helpers/corpus.ts";
 import { query, tcpExchange, udpExchange, waitUntil } from "../helpers/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.ts";
 import { freePort } from "../helpers/free-port.ts";
 import {
+  dnsColumns,
+  dnsRows,
+  onDatabase,
   PASSWORD_USER,
   type Postgres,
   postgresBinDir,
@@ -73,9 +75,6 @@ const NEW_COLUMNS = [
   ["trailing_bytes", "integer"],
   ["sensor", "text"],
 ];
-
-/** `created_at` as udpot writes it, every microsecond digit shown. */
-const CREATED_AT_FORMAT = "YYYY-MM-DD HH24:MI:SS.US";
 
 const serverError = (errno: string) => ({ code: "ERR_POSTGRES_SERVER_ERROR", errno });
 
@@ -136,33 +135,6 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
     return pg.url.replace(/\/postgres$/, `/${name}`);
   }
 
-  /** Runs `query` on the database at `url` and closes the connection. */
-  async function onDatabase<T>(url: string, query: (sql: SQL) => Promise<T>): Promise<T> {
-    const sql = new SQL(url, { max: 1 });
-    try {
-      return await query(sql);
-    } finally {
-      await sql.close();
-    }
-  }
-
-  const columns = (url: string) =>
-    onDatabase(url, async (sql) => {
-      const rows: { column_name: string; data_type: string }[] = await sql`
-        SELECT column_name, data_type FROM information_schema.columns
-        WHERE table_name = 'dns' ORDER BY ordinal_position`;
-      return rows.map((row) => [row.column_name, row.data_type]);
-    });
-
-  /** Every row, `created_at` as text so its microseconds show. */
-  const rows = (url: string): Promise<Record<string, unknown>[]> =>
-    onDatabase(url, (sql) => {
-      const names = ["id", ...SQL_COLUMNS.map((c) => c.name)].map((name) =>
-        name === "created_at" ? `to_char(created_at, '${CREATED_AT_FORMAT}') AS created_at` : name,
-      );
-      return sql.unsafe(`SELECT ${names.join(", ")} FROM dns ORDER BY id`);
-    });
-
   /** A clock the test moves, so the retry back-off passes without waiting. */
   function testClock() {
     const clock = { ms: 0, now: () => clock.ms };
@@ -174,7 +146,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "s1" });
       await sink.close();
-      expect(await columns(url)).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS]);
+      expect(await dnsColumns(url)).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS]);
     });
 
     test.each([
@@ -195,7 +167,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       await sink.close();
 
       const added = old.length === OLD_COLUMNS.length ? [] : [["transport", "character varying"]];
-      expect(await columns(url)).toEqual([...old, ...added, ...NEW_COLUMNS]);
+      expect(await dnsColumns(url)).toEqual([...old, ...added, ...NEW_COLUMNS]);
       const after = await onDatabase(url, (sql) => sql`SELECT * FROM dns ORDER BY id`);
       const nulls = Object.fromEntries([...added, ...NEW_COLUMNS].map(([name]) => [name, null]));
       expect(after.slice(0, 2)).toEqual(before.map((row: object) => ({ ...nulls, ...row })));
@@ -211,7 +183,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       );
       expect(sinks.map((sink) => sink.ready)).toEqual([true, true, true, true]);
       await Promise.all(sinks.map((sink) => sink.close()));
-      expect(await columns(url)).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS]);
+      expect(await dnsColumns(url)).toEqual([...OLD_COLUMNS, ...NEW_COLUMNS]);
     });
   });
 
@@ -221,12 +193,12 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const sink = await openSqlSink(url, { sensor: "edge-1" });
       sink.write(sampleEvent());
       sink.write(malformedEvent({ transport: "TCP", src_ip: "2001:db8::1", trailing_bytes: 3 }));
-      expect(await rows(url)).toEqual([]);
+      expect(await dnsRows(url)).toEqual([]);
       await sink.flush();
       expect(sink.pending()).toBe(0);
       await sink.close();
 
-      expect(await rows(url)).toEqual([
+      expect(await dnsRows(url)).toEqual([
         {
           id: 1,
           transport: "UDP",
@@ -296,7 +268,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       } finally {
         delete process.env.PGDATABASE;
       }
-      expect((await rows(url)).length).toBe(1);
+      expect((await dnsRows(url)).length).toBe(1);
     });
 
     test("a backlog larger than one INSERT takes is written whole", async () => {
@@ -381,7 +353,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       }
       const first = notices[0] as { error: Error };
       expect(first.error.message).toStartWith(`cannot write to ${url}: `);
-      expect((await rows(url)).map((row) => row.src_port)).toEqual([1, 2, 3]);
+      expect((await dnsRows(url)).map((row) => row.src_port)).toEqual([1, 2, 3]);
     });
 
     test("not reachable at start: it opens, waits, and makes the table once it can", async () => {
@@ -400,7 +372,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       clock.ms += 60_000;
       await sink.flush();
       await sink.close();
-      expect([sink.ready, (await rows(url)).length]).toEqual([true, 1]);
+      expect([sink.ready, (await dnsRows(url)).length]).toEqual([true, 1]);
     });
 
     test("a frozen server: the flush gives up, the next one writes on a new connection", async () => {
@@ -420,7 +392,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       await sink.flush();
       await sink.close();
       // The INSERT the frozen server had received may have committed when it woke.
-      const ports = (await rows(url)).map((row) => row.src_port);
+      const ports = (await dnsRows(url)).map((row) => row.src_port);
       expect([[1], [1, 1]] as unknown[][]).toContainEqual(ports);
     });
 
@@ -521,7 +493,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
 
       const logged = readJsonl(jsonl);
       expect(logged.length).toBe(sharedCorpus().length + 2);
-      expect(await rows(url)).toEqual(logged.map((e, i) => expectedRow(e, i + 1, "edge-9")));
+      expect(await dnsRows(url)).toEqual(logged.map((e, i) => expectedRow(e, i + 1, "edge-9")));
       const startLine = udpot
         .stderr()
         .split("\n")
@@ -570,7 +542,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       expect(count).toBe(2);
       expect(await answered(port, "three.example")).not.toBeNull();
       expect(await udpot.stop()).toBe(0);
-      expect((await rows(url)).map((row) => row.dns_name)).toEqual([
+      expect((await dnsRows(url)).map((row) => row.dns_name)).toEqual([
         "one.example",
         "two.example",
         "three.example",

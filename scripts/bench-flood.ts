@@ -1,0 +1,165 @@
+/**
+ * udpot under flood, against the compiled binary dist/udpot, loopback only.
+ * Run it through scripts/bench, which installs the tools and builds first.
+ *
+ *   bun scripts/bench-flood.ts --sender PATH [--quick] [--only sinkhole,relay,memory]
+ *                              [--rates 10000,25000] [--seconds S]
+ *
+ * (a) sinkhole: one source at fixed rates, `-c 0`, SQLite and JSON Lines on;
+ *     per rate: sent, rows, lines, the kernel's receive-buffer drops, loss.
+ * (b) relay: dnsperf straight to Unbound and through udpot (see bench-relay.ts).
+ * (c) memory: resident size idle and after a million distinct sources.
+ * Prints one table.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { freePort } from "../tests/helpers/free-port.ts";
+import { startUdpot } from "../tests/helpers/udpot-process.ts";
+import {
+  lineCount,
+  mb,
+  n,
+  residentBytes,
+  send,
+  sqliteRows,
+  summaryFigure,
+  udpCounters,
+  waitDrained,
+} from "./bench-lib.ts";
+import { benchRelay } from "./bench-relay.ts";
+
+const { values: opts } = parseArgs({
+  options: {
+    sender: { type: "string" },
+    quick: { type: "boolean", default: false },
+    only: { type: "string", default: "sinkhole,relay,memory" },
+    rates: { type: "string" },
+    seconds: { type: "string" },
+  },
+});
+if (opts.sender === undefined)
+  throw new Error("--sender PATH is required (scripts/bench builds it)");
+const sender = opts.sender;
+const parts = new Set(opts.only.split(","));
+const seconds = Number(opts.seconds ?? (opts.quick ? 2 : 10));
+const rates = (opts.rates ?? "10000,25000,50000,100000,150000").split(",").map(Number);
+/** Distinct sources for (c); the quick run sends fewer. */
+const SOURCES = opts.quick ? 200_000 : 1_000_000;
+const MEMORY_RATE = 50_000;
+
+type Row = [string, string, string, string, string, string, string, string];
+const rows: Row[] = [];
+const dir = mkdtempSync(join(tmpdir(), "udpot-bench-"));
+
+try {
+  if (parts.has("sinkhole")) for (const rate of rates) rows.push(await sinkhole(rate));
+  if (parts.has("relay")) rows.push(...(await relay()));
+  if (parts.has("memory")) rows.push(...(await memory()));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+printTable(rows);
+
+/** udpot on a free loopback port with fresh SQLite and JSONL files named after `name`. */
+async function udpot(name: string, extra: string[]) {
+  const port = await freePort();
+  const db = join(dir, `${name}.sqlite3`);
+  const jsonl = join(dir, `${name}.jsonl`);
+  const args = ["-b", "127.0.0.1", "-p", String(port), "-s", `sqlite:///${db}`, "-j", jsonl];
+  const proc = await startUdpot([...extra, ...args]);
+  return { proc, port, db, jsonl };
+}
+
+async function sinkhole(rate: number): Promise<Row> {
+  const u = await udpot(`sinkhole-${rate}`, ["127.0.0.1:9", "-c", "0"]);
+  const before = udpCounters();
+  const result = await send(sender, u.port, rate, seconds);
+  const drained = await waitDrained(u.port);
+  const drops = (udpCounters().RcvbufErrors ?? 0) - (before.RcvbufErrors ?? 0);
+  await u.proc.stop();
+  const stored = [sqliteRows(u.db), lineCount(u.jsonl)] as const;
+  const lost = result.sent - Math.min(...stored);
+  const loss = `${((100 * lost) / result.sent).toFixed(2)} %`;
+  const note = drained ? "" : "udpot had not read its queue after 30 s";
+  const label = `${n(rate)} q/s x ${seconds} s`;
+  return ["sinkhole", label, n(result.sent), n(stored[0]), n(stored[1]), n(drops), loss, note];
+}
+
+async function relay(): Promise<Row[]> {
+  const f = await benchRelay(dir, seconds);
+  const ratio = `${((100 * f.relayedQps) / f.directQps).toFixed(0)} % of direct`;
+  const added = (f.relayedMedianMs - f.directMedianMs).toFixed(3);
+  return [
+    [
+      "relay",
+      "dnsperf straight to Unbound",
+      "",
+      "",
+      "",
+      "",
+      "",
+      direct(f.directQps, f.directMedianMs),
+    ],
+    [
+      "relay",
+      "dnsperf through udpot (every query relayed)",
+      "",
+      "",
+      "",
+      "",
+      `${n(f.relayedLost)} lost`,
+      `${direct(f.relayedQps, f.relayedMedianMs)} (+${added} ms); ${ratio}`,
+    ],
+  ];
+}
+
+function direct(qps: number, medianMs: number): string {
+  return `${n(qps)} q/s, median ${medianMs.toFixed(3)} ms at 2,000 q/s`;
+}
+
+/** Default limits (`-c 3`, prefix budget, relay cap): what a deployed udpot does under a spoofed flood. */
+async function memory(): Promise<Row[]> {
+  const u = await udpot("memory", ["127.0.0.1:9"]);
+  await Bun.sleep(2000);
+  const idle = residentBytes(u.proc.proc.pid);
+  const result = await send(sender, u.port, MEMORY_RATE, SOURCES / MEMORY_RATE, SOURCES);
+  await waitDrained(u.port);
+  // Let the sinks' timers write what is buffered, as a running udpot would.
+  await Bun.sleep(1000);
+  const loaded = residentBytes(u.proc.proc.pid);
+  await u.proc.stop();
+  const table = summaryFigure(u.proc.stderr(), /sources tracked (\d+)/);
+  const received = summaryFigure(u.proc.stderr(), /stopped: (\d+) messages/);
+  return [
+    ["memory", "idle, 2 s after start", "", "", "", "", "", `RSS ${mb(idle)}`],
+    [
+      "memory",
+      `${n(SOURCES)} distinct sources at ${n(MEMORY_RATE)} q/s`,
+      n(result.sent),
+      "",
+      "",
+      "",
+      "",
+      `RSS ${mb(loaded)}; per-source table ${n(table ?? 0)} entries; ${n(received ?? 0)} received`,
+    ],
+  ];
+}
+
+function printTable(table: Row[]): void {
+  const header: Row = [
+    "part",
+    "case",
+    "sent",
+    "SQLite rows",
+    "JSONL lines",
+    "kernel drops",
+    "loss",
+    "figures",
+  ];
+  const lines = [header, header.map(() => "---") as Row, ...table];
+  for (const row of lines) console.log(`| ${row.join(" | ")} |`);
+  const rmem = readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim();
+  console.log(`\nnet.core.rmem_max ${rmem}; kernel drops: RcvbufErrors delta in /proc/net/snmp`);
+}
