@@ -13,6 +13,7 @@ import { UdpUpstream } from "../relay/udp-upstream.ts";
 import type { Recorder } from "../sinks/recorder.ts";
 import type { StateStore } from "../state/state-db.ts";
 import { keepBudgetState, type StateKeeper } from "../state/state-keeper.ts";
+import { NatWatch } from "./nat-watch.ts";
 
 /** A running udpot: its sockets, its parts, and the way to stop it. */
 export interface Server {
@@ -52,13 +53,17 @@ export async function startServer(config: Config, parts: ServerParts): Promise<S
   });
   const now = parts.now ?? Date.now;
   const limits = RelayLimits.fromConfig(config, now());
+  const natWatch = new NatWatch();
   const handler = new Handler({
     budget,
     limits,
     maxReplyBytes: config.maxReplyBytes,
     udp: udpUpstream,
     tcp: tcpUpstream,
-    record: (event) => parts.recorder.record(event),
+    record: (event) => {
+      natWatch.see(event.src_ip);
+      parts.recorder.record(event);
+    },
     now,
   });
   const state = parts.state ? keepState(parts.state, budget, limits, config, now) : null;
