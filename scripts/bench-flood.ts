@@ -3,7 +3,10 @@
  * Run it through scripts/bench, which installs the tools and builds first.
  *
  *   bun scripts/bench-flood.ts --sender PATH [--quick] [--only sinkhole,relay,memory]
- *                              [--rates 10000,25000] [--seconds S]
+ *                              [--rates 10000,25000] [--seconds S] [--binary PATH]
+ *
+ * --binary runs another build of udpot (an older one, to compare) instead
+ * of dist/udpot.
  *
  * (a) sinkhole: one source at fixed rates, `-c 0`, SQLite and JSON Lines on;
  *     per rate: sent, rows, lines, the kernel's receive-buffer drops, loss.
@@ -28,7 +31,7 @@ import {
   udpCounters,
   waitDrained,
 } from "./bench-lib.ts";
-import { benchRelay } from "./bench-relay.ts";
+import { benchRelay, type RelayFigures } from "./bench-relay.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values: opts } = parseArgs({
     only: { type: "string", default: "sinkhole,relay,memory" },
     rates: { type: "string" },
     seconds: { type: "string" },
+    binary: { type: "string" },
   },
 });
 if (opts.sender === undefined)
@@ -48,19 +52,23 @@ const rates = (opts.rates ?? "10000,25000,50000,100000,150000").split(",").map(N
 /** Distinct sources for (c); the quick run sends fewer. */
 const SOURCES = opts.quick ? 200_000 : 1_000_000;
 const MEMORY_RATE = 50_000;
+const binary = opts.binary === undefined ? {} : { cmd: [opts.binary] };
 
 type Row = [string, string, string, string, string, string, string, string];
-const rows: Row[] = [];
 const dir = mkdtempSync(join(tmpdir(), "udpot-bench-"));
 
+// One table, a row printed as soon as it is measured.
+printRow(["part", "case", "sent", "SQLite rows", "JSONL lines", "kernel drops", "loss", "figures"]);
+printRow(["---", "---", "---", "---", "---", "---", "---", "---"]);
 try {
-  if (parts.has("sinkhole")) for (const rate of rates) rows.push(await sinkhole(rate));
-  if (parts.has("relay")) rows.push(...(await relay()));
-  if (parts.has("memory")) rows.push(...(await memory()));
+  if (parts.has("sinkhole")) for (const rate of rates) printRow(await sinkhole(rate));
+  if (parts.has("relay")) for (const row of await relay()) printRow(row);
+  if (parts.has("memory")) for (const row of await memory()) printRow(row);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-printTable(rows);
+const rmem = readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim();
+console.log(`\nnet.core.rmem_max ${rmem}; kernel drops: RcvbufErrors delta in /proc/net/snmp`);
 
 /** udpot on a free loopback port with fresh SQLite and JSONL files named after `name`. */
 async function udpot(name: string, extra: string[]) {
@@ -68,7 +76,7 @@ async function udpot(name: string, extra: string[]) {
   const db = join(dir, `${name}.sqlite3`);
   const jsonl = join(dir, `${name}.jsonl`);
   const args = ["-b", "127.0.0.1", "-p", String(port), "-s", `sqlite:///${db}`, "-j", jsonl];
-  const proc = await startUdpot([...extra, ...args]);
+  const proc = await startUdpot([...extra, ...args], binary);
   return { proc, port, db, jsonl };
 }
 
@@ -88,78 +96,46 @@ async function sinkhole(rate: number): Promise<Row> {
 }
 
 async function relay(): Promise<Row[]> {
-  const f = await benchRelay(dir, seconds);
-  const ratio = `${((100 * f.relayedQps) / f.directQps).toFixed(0)} % of direct`;
-  const added = (f.relayedMedianMs - f.directMedianMs).toFixed(3);
+  const run = await benchRelay(dir, seconds, binary);
+  const row = (label: string, f: RelayFigures): Row => {
+    const ratio = `${((100 * f.qps) / run.direct.qps).toFixed(0)} % of direct`;
+    const added = `+${(f.medianMs - run.direct.medianMs).toFixed(3)} ms`;
+    const figures = `${n(f.qps)} q/s, median ${f.medianMs.toFixed(3)} ms at 2,000 q/s`;
+    const extra = f === run.direct ? "" : ` (${added}); ${ratio}`;
+    return ["relay", label, "", "", "", "", `${n(f.lost)} lost`, figures + extra];
+  };
   return [
-    [
-      "relay",
-      "dnsperf straight to Unbound",
-      "",
-      "",
-      "",
-      "",
-      "",
-      direct(f.directQps, f.directMedianMs),
-    ],
-    [
-      "relay",
-      "dnsperf through udpot (every query relayed)",
-      "",
-      "",
-      "",
-      "",
-      `${n(f.relayedLost)} lost`,
-      `${direct(f.relayedQps, f.relayedMedianMs)} (+${added} ms); ${ratio}`,
-    ],
+    row("dnsperf straight to Unbound", run.direct),
+    row("through udpot, SQLite + JSONL on", run.logged),
+    row("through udpot, no logs", run.unlogged),
   ];
-}
-
-function direct(qps: number, medianMs: number): string {
-  return `${n(qps)} q/s, median ${medianMs.toFixed(3)} ms at 2,000 q/s`;
 }
 
 /** Default limits (`-c 3`, prefix budget, relay cap): what a deployed udpot does under a spoofed flood. */
 async function memory(): Promise<Row[]> {
   const u = await udpot("memory", ["127.0.0.1:9"]);
   await Bun.sleep(2000);
-  const idle = residentBytes(u.proc.proc.pid);
+  const idle: Row = ["memory", "idle, 2 s after start", "", "", "", "", "", "RSS "];
+  idle[7] += mb(residentBytes(u.proc.proc.pid));
   const result = await send(sender, u.port, MEMORY_RATE, SOURCES / MEMORY_RATE, SOURCES);
   await waitDrained(u.port);
   // Let the sinks' timers write what is buffered, as a running udpot would.
   await Bun.sleep(1000);
+  const label = `${n(SOURCES)} distinct sources at ${n(MEMORY_RATE)} q/s`;
+  const row: Row = ["memory", label, n(result.sent), "", "", "", "", ""];
+  if (u.proc.proc.exitCode !== null) {
+    row[7] = `udpot exited: ${u.proc.stderr().trim().split("\n").slice(-3).join(" / ")}`;
+    return [idle, row];
+  }
   const loaded = residentBytes(u.proc.proc.pid);
   await u.proc.stop();
   const table = summaryFigure(u.proc.stderr(), /sources tracked (\d+)/);
   const received = summaryFigure(u.proc.stderr(), /stopped: (\d+) messages/);
-  return [
-    ["memory", "idle, 2 s after start", "", "", "", "", "", `RSS ${mb(idle)}`],
-    [
-      "memory",
-      `${n(SOURCES)} distinct sources at ${n(MEMORY_RATE)} q/s`,
-      n(result.sent),
-      "",
-      "",
-      "",
-      "",
-      `RSS ${mb(loaded)}; per-source table ${n(table ?? 0)} entries; ${n(received ?? 0)} received`,
-    ],
-  ];
+  const entries = table === null ? "not reported" : `${n(table)} entries`;
+  row[7] = `RSS ${mb(loaded)}; per-source table ${entries}; ${n(received ?? 0)} received`;
+  return [idle, row];
 }
 
-function printTable(table: Row[]): void {
-  const header: Row = [
-    "part",
-    "case",
-    "sent",
-    "SQLite rows",
-    "JSONL lines",
-    "kernel drops",
-    "loss",
-    "figures",
-  ];
-  const lines = [header, header.map(() => "---") as Row, ...table];
-  for (const row of lines) console.log(`| ${row.join(" | ")} |`);
-  const rmem = readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim();
-  console.log(`\nnet.core.rmem_max ${rmem}; kernel drops: RcvbufErrors delta in /proc/net/snmp`);
+function printRow(row: Row): void {
+  console.log(`| ${row.join(" | ")} |`);
 }

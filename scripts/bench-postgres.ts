@@ -17,7 +17,9 @@ import { SQL } from "bun";
 import type { QueryEvent } from "../src/event/query-event.ts";
 import { formatTimestamp } from "../src/event/timestamp.ts";
 import { Recorder } from "../src/sinks/recorder.ts";
-import { eventRow, prepareTable, SQL_COLUMNS, type SqlRow } from "../src/sinks/sql-schema.ts";
+import { eventRow, SQL_COLUMNS, type SqlRow } from "../src/sinks/sql-columns.ts";
+import { POSTGRES } from "../src/sinks/sql-dialect.ts";
+import { prepareTable } from "../src/sinks/sql-schema.ts";
 import { openSqlSink } from "../src/sinks/sql-sink.ts";
 import { postgresBinDir, startPostgres } from "../tests/helpers/postgres.ts";
 
@@ -82,7 +84,9 @@ const unnestArrays: Insert = (sql, rows) => {
       return c.name === "questions" ? JSON.stringify(value) : value;
     }),
   );
-  const casts = SQL_COLUMNS.map((c, i) => `$${i + 1}::${arrayType(c.type)}[]`).join(",");
+  const casts = SQL_COLUMNS.map((c, i) => `$${i + 1}::${arrayType(POSTGRES.types[c.kind])}[]`).join(
+    ",",
+  );
   const picks = NAMES.map((name) => (name === "questions" ? "questions::jsonb" : name));
   return sql.unsafe(
     `INSERT INTO dns (${NAMES.join(",")}) SELECT ${picks.join(",")} ` +
@@ -139,7 +143,7 @@ const pg = await startPostgres(bin, { durable: true });
 try {
   const events = Array.from({ length: total }, (_, i) => syntheticEvent(i, Date.now() * 1000));
   const sql = new SQL(pg.url, { max: 1 });
-  await prepareTable(sql);
+  await prepareTable(sql, POSTGRES);
   // Best of ROUNDS, interleaved, so no way gains from a warmer server or JIT.
   const best = new Map<string, number>();
   const keep = (name: string, rate: number) => best.set(name, Math.max(rate, best.get(name) ?? 0));

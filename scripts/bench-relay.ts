@@ -16,49 +16,63 @@ const QUERIES = "www.example A\nwww.example AAAA\nwww.example TXT\nmail.example 
 const LATENCY_QPS = 2000;
 
 export interface RelayFigures {
-  directQps: number;
-  relayedQps: number;
-  /** Queries dnsperf counted as lost, through udpot. */
-  relayedLost: number;
-  directMedianMs: number;
-  relayedMedianMs: number;
+  qps: number;
+  /** Queries dnsperf counted as lost. */
+  lost: number;
+  medianMs: number;
 }
 
-export async function benchRelay(dir: string, seconds: number): Promise<RelayFigures> {
+export interface RelayRun {
+  direct: RelayFigures;
+  /** Through udpot writing SQLite and JSON Lines, as deployed. */
+  logged: RelayFigures;
+  /** Through udpot with no logs: the relay alone. */
+  unlogged: RelayFigures;
+}
+
+/** `binary`: another build of udpot to run (`{ cmd: [path] }`), else dist/udpot. */
+export async function benchRelay(
+  dir: string,
+  seconds: number,
+  binary: { cmd?: string[] } = {},
+): Promise<RelayRun> {
   const queries = join(dir, "queries.txt");
   await Bun.write(queries, QUERIES);
   const unbound = await startUnbound();
-  const port = await freePort();
-  const udpot = await startUdpot([
-    `127.0.0.1:${unbound.port}`,
-    ...["-b", "127.0.0.1", "-p", String(port)],
-    ...[
-      "-c",
-      "1000000000",
-      "--prefix-count",
-      "0",
-      "--max-relay-qps",
-      "0",
-      "--max-reply-bytes",
-      "0",
-    ],
-    ...["-s", `sqlite:///${join(dir, "relay.sqlite3")}`, "-j", join(dir, "relay.jsonl")],
-  ]);
   try {
-    const direct = await throughput(unbound.port, queries, seconds);
-    const relayed = await throughput(port, queries, seconds);
-    const latencySeconds = Math.min(seconds, 5);
+    const measure = (port: number) => figures(port, queries, seconds);
+    const logs = ["-s", `sqlite:///${join(dir, "relay.sqlite3")}`, "-j", join(dir, "relay.jsonl")];
     return {
-      directQps: direct.qps,
-      relayedQps: relayed.qps,
-      relayedLost: relayed.lost,
-      directMedianMs: await medianLatencyMs(unbound.port, queries, latencySeconds),
-      relayedMedianMs: await medianLatencyMs(port, queries, latencySeconds),
+      direct: await measure(unbound.port),
+      logged: await throughUdpot(unbound.port, [...logs], binary, measure),
+      unlogged: await throughUdpot(unbound.port, ["-s", ""], binary, measure),
     };
   } finally {
-    await udpot.stop();
     await unbound.stop();
   }
+}
+
+/** udpot relaying every query to Unbound, measured, then stopped. */
+async function throughUdpot(
+  upstreamPort: number,
+  logs: string[],
+  binary: { cmd?: string[] },
+  measure: (port: number) => Promise<RelayFigures>,
+): Promise<RelayFigures> {
+  const port = await freePort();
+  const relayAll = ["-c", "1000000000", "--prefix-count", "0", "--max-relay-qps", "0"];
+  const args = ["-b", "127.0.0.1", "-p", String(port), ...relayAll, "--max-reply-bytes", "0"];
+  const udpot = await startUdpot([`127.0.0.1:${upstreamPort}`, ...args, ...logs], binary);
+  try {
+    return await measure(port);
+  } finally {
+    await udpot.stop();
+  }
+}
+
+async function figures(port: number, queries: string, seconds: number): Promise<RelayFigures> {
+  const { qps, lost } = await throughput(port, queries, seconds);
+  return { qps, lost, medianMs: await medianLatencyMs(port, queries, Math.min(seconds, 5)) };
 }
 
 /** As fast as it goes: 4 clients, up to 100 queries outstanding. */

@@ -3,7 +3,7 @@
  *
  * Linux caps the request at `net.core.rmem_max` and then doubles it for its
  * own bookkeeping, and `getsockopt` reports the doubled figure (socket(7)).
- * So on Linux a request of 8 MiB under the usual 4 MiB cap reads back as
+ * So on Linux a request of 8 MiB under a 4 MiB cap reads back as
  * 8 MiB although only 4 MiB of it was granted.
  */
 export interface RecvBuffer {

@@ -1,6 +1,4 @@
 import type { Config } from "../cli/config.ts";
-import { redactDatabaseUrl } from "../cli/database-url.ts";
-import { UdpotError } from "../errors.ts";
 import { openConsoleSink } from "../sinks/console-sink.ts";
 import { type JsonlSink, openJsonlSink } from "../sinks/jsonl-sink.ts";
 import { Recorder } from "../sinks/recorder.ts";
@@ -10,7 +8,10 @@ import { openSqliteThreadSink } from "../sinks/sqlite-thread.ts";
 
 export interface OpenedSinks {
   recorder: Recorder;
-  /** For the start-up line: `sqlite db.sqlite3`, `postgres postgresql://u:***@db/x (sensor s1)`, … */
+  /**
+   * For the start-up line: `sqlite db.sqlite3`,
+   * `postgres postgresql://u:***@db/x (sensor s1)`, `mysql mysql://…`, …
+   */
   labels: string[];
   /** Reopen log files by name (SIGHUP). */
   reopen(): void;
@@ -29,18 +30,12 @@ export async function openSinks(config: Config): Promise<OpenedSinks> {
   if (db?.kind === "sqlite") {
     sinks.push(await openSqliteThreadSink(db.path, config.verbosity));
     labels.push(`sqlite ${db.path}`);
-  } else if (db?.kind === "postgres") {
+  } else if (db?.kind === "postgres" || db?.kind === "mysql") {
+    // The URL's scheme picks PostgreSQL or MySQL/MariaDB; the sink is one code.
     const sink = await openSqlSink(db.url, { sensor: sensorName() });
     sinks.push(sink);
     const waiting = sink.ready ? "" : ", not reached yet";
-    labels.push(`postgres ${sink.where} (sensor ${sink.sensor}${waiting})`);
-  } else if (db?.kind === "mysql") {
-    // TODO(#6): MySQL/MariaDB through the same Bun.SQL sink, once a test runs it against a server.
-    throw new UdpotError(
-      "startup",
-      `${redactDatabaseUrl(db.url)}: only postgresql:// servers are supported yet, ` +
-        "not MySQL or MariaDB; use -s postgresql://... or -s sqlite:///PATH",
-    );
+    labels.push(`${sink.name} ${sink.where} (sensor ${sink.sensor}${waiting})`);
   }
   if (config.jsonLog !== null) {
     const sink = openJsonlSink(config.jsonLog, { rotate: config.jsonRotate });

@@ -1,5 +1,6 @@
 import type { QueryEvent } from "../event/query-event.ts";
 import { FailureBursts, logNotice, type SinkNotice } from "./failure-reports.ts";
+import { estimateEventBytes, PendingBytes } from "./pending-bytes.ts";
 import type { Sink } from "./sink.ts";
 
 export type { SinkNotice } from "./failure-reports.ts";
@@ -14,6 +15,12 @@ export interface RecorderOptions {
    * that new events are dropped for that sink only, and counted.
    */
   maxPending?: number;
+  /**
+   * Estimated bytes of the events a sink may hold (default 256 MiB), the
+   * same way: a long outage during a flood of large malformed messages,
+   * which keep their bytes, must not take gigabytes.
+   */
+  maxPendingBytes?: number;
   /** Told once per burst of failures; by default a line on the `sink` logger. */
   onFailure?: (notice: SinkNotice) => void;
   /** Milliseconds clock for spacing repeated reports; tests replace it. */
@@ -33,6 +40,8 @@ interface SinkState {
   sink: Sink;
   bursts: FailureBursts;
   stats: SinkStats;
+  /** Estimated sizes of the events the sink holds. */
+  bytes: PendingBytes;
   /** Events handed to the sink's `write`. */
   accepted: number;
   flushScheduled: boolean;
@@ -41,28 +50,34 @@ interface SinkState {
   closed: boolean;
 }
 
+const DEFAULT_MAX_PENDING = 100_000;
+const DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024;
+
 /**
  * Hands every event to every sink and decides when they write. `record`
  * only buffers, so the packet path does no I/O; flushes run on a later
  * turn of the event loop. A sink that fails keeps its events (up to
- * `maxPending`) and never holds up the others.
+ * `maxPending` of them and `maxPendingBytes`) and never holds up the others.
  */
 export class Recorder {
   readonly #states: SinkState[];
   readonly #batchSize: number;
   readonly #maxPending: number;
+  readonly #maxPendingBytes: number;
   readonly #timer: ReturnType<typeof setInterval>;
   #closing: Promise<void> | null = null;
 
   constructor(sinks: Sink[], opts: RecorderOptions) {
     this.#batchSize = opts.batchSize;
-    this.#maxPending = opts.maxPending ?? 100_000;
+    this.#maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#maxPendingBytes = opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     const notify = opts.onFailure ?? logNotice;
     const now = opts.now ?? Date.now;
     this.#states = sinks.map((sink) => ({
       sink,
       bursts: new FailureBursts(sink.name, notify, now),
       stats: { name: sink.name, written: 0, pending: 0, dropped: 0, failedFlushes: 0 },
+      bytes: new PendingBytes(),
       accepted: 0,
       flushScheduled: false,
       flushing: null,
@@ -75,15 +90,13 @@ export class Recorder {
 
   /** Buffers `event` in every sink; no I/O happens here. */
   record(event: QueryEvent): void {
+    const size = estimateEventBytes(event);
     for (const state of this.#states) {
       if (this.#closing !== null) {
         state.stats.dropped++;
         continue;
       }
-      if (state.sink.pending() >= this.#maxPending) {
-        this.#drop(state);
-        continue;
-      }
+      if (this.#full(state, size)) continue;
       try {
         state.sink.write(event);
       } catch (error) {
@@ -92,6 +105,7 @@ export class Recorder {
         continue;
       }
       state.accepted++;
+      state.bytes.push(size);
       if (!state.flushScheduled && state.sink.pending() >= this.#batchSize) {
         state.flushScheduled = true;
         setImmediate(() => {
@@ -134,18 +148,28 @@ export class Recorder {
 
   /**
    * A sink that cannot keep up (failing, or just slow) loses the newest
-   * events. Once per burst this is a failure of its own, so a slow sink
-   * that never throws is reported too.
+   * events: true when the one of `size` bytes would take it past a bound,
+   * and then it is dropped. Once per burst this is a failure of its own,
+   * so a slow sink that never throws is reported too.
    */
-  #drop(state: SinkState): void {
-    state.stats.dropped++;
-    if (state.bursts.failing) return;
+  #full(state: SinkState, size: number): boolean {
     const waiting = state.sink.pending();
-    state.bursts.failed(new Error(`${waiting} events waiting to be written; dropping new ones`));
+    state.bytes.trim(waiting);
+    const tooMany = waiting >= this.#maxPending;
+    if (!tooMany && state.bytes.total + size <= this.#maxPendingBytes) return false;
+    state.stats.dropped++;
+    if (state.bursts.failing) return true;
+    const held = tooMany ? "" : ` (about ${mebibytes(state.bytes.total)} MiB)`;
+    const why = `${waiting} events${held} waiting to be written; dropping new ones`;
+    state.bursts.failed(new Error(why));
+    return true;
   }
 
   /** One flush per sink at a time: a caller during a flush shares it. */
   #flushSink(state: SinkState): Promise<void> {
+    // Once closing, a flush scheduled earlier must not run beside the
+    // sink's close: close writes everything itself.
+    if (this.#closing !== null) return this.#closing;
     if (state.flushing === null) {
       state.flushing = this.#counted(state, () => state.sink.flush())
         .then((error) => {
@@ -191,4 +215,9 @@ export class Recorder {
     state.stats.written += pendingBefore + arrived - state.sink.pending();
     return failure;
   }
+}
+
+/** `bytes` in MiB with one decimal: `0.3`, `256.0`. */
+function mebibytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }

@@ -4,9 +4,18 @@ import { redactDatabaseUrl } from "../cli/database-url.ts";
 import { UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
 import { sinkLog } from "./failure-reports.ts";
+import { estimateEventBytes } from "./pending-bytes.ts";
 import type { Sink } from "./sink.ts";
+import {
+  eventRow,
+  MAX_BYTES_PER_INSERT,
+  MAX_ROWS_PER_INSERT,
+  type SqlRow,
+  type TextLimits,
+} from "./sql-columns.ts";
+import { type Dialect, dialectOf, POSTGRES } from "./sql-dialect.ts";
 import { describeSqlError, isUnreachable, NoAnswerError } from "./sql-errors.ts";
-import { eventRow, MAX_ROWS_PER_INSERT, prepareTable } from "./sql-schema.ts";
+import { prepareTable } from "./sql-schema.ts";
 
 export interface SqlSinkOptions {
   /** Stored in every row's `sensor` column, so a fleet's rows can be told apart. */
@@ -26,7 +35,7 @@ export interface SqlSinkOptions {
   now?: () => number;
 }
 
-/** Events to a PostgreSQL server's `dns` table, shared by a fleet of sensors. */
+/** Events to the `dns` table of a PostgreSQL, MySQL or MariaDB server, shared by a fleet. */
 export interface SqlSink extends Sink {
   /** The URL with its password hidden, for messages. */
   readonly where: string;
@@ -40,13 +49,6 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 15_000;
 
 /**
- * Ends a statement on the server side, shorter than the answer timeout: a
- * flush stuck behind a lock fails cleanly and is retried instead of
- * holding the sink's one connection.
- */
-const STATEMENT_TIMEOUT = "20s";
-
-/**
  * Connects, then creates or upgrades the `dns` table. A server that cannot
  * be reached yet (down, restarting, no route) is not an error: udpot starts,
  * warns, and the first flush that reaches it makes the table. A server that
@@ -55,20 +57,11 @@ const STATEMENT_TIMEOUT = "20s";
  */
 export async function openSqlSink(url: string, opts: SqlSinkOptions): Promise<SqlSink> {
   const where = redactDatabaseUrl(url);
-  const database = databaseOf(url);
-  const connect = (): SQL =>
-    new SQL(url, {
-      // One connection per sensor: a fleet of them must not exhaust the
-      // server's connection slots, and the sink writes one batch at a time.
-      max: 1,
-      // Bun lets PGDATABASE override the URL's database; the option wins over both.
-      ...(database ? { database } : {}),
-      connectionTimeout: opts.connectTimeoutSec ?? 5,
-      connection: { statement_timeout: STATEMENT_TIMEOUT, application_name: "udpot" },
-    });
+  const dialect = dialectOf(url);
+  const connect = clientMaker(url, dialect, opts);
   let sink: ServerSink;
   try {
-    sink = new ServerSink(connect, where, opts);
+    sink = new ServerSink(connect, dialect, where, opts);
   } catch (error) {
     throw new UdpotError("startup", `cannot use database ${where}: ${describeSqlError(error)}`);
   }
@@ -85,6 +78,31 @@ export async function openSqlSink(url: string, opts: SqlSinkOptions): Promise<Sq
     );
   }
   return sink;
+}
+
+/** Makes the sink's clients; throws `UdpotError` for a MySQL URL without a database. */
+function clientMaker(url: string, dialect: Dialect, opts: SqlSinkOptions): () => SQL {
+  const database = databaseOf(url);
+  if (database === "" && dialect !== POSTGRES) {
+    // Bun would pick MySQL's own `mysql` database, or none on MariaDB.
+    const example = `${dialect.name}://user@host/honeypot`;
+    const where = redactDatabaseUrl(url);
+    throw new UdpotError(
+      "startup",
+      `cannot use database ${where}: the URL names no database, as in ${example}`,
+    );
+  }
+  return () =>
+    new SQL(url, {
+      // One connection per sensor: a fleet of them must not exhaust the
+      // server's connection slots, and the sink writes one batch at a time.
+      max: 1,
+      // Bun lets PGDATABASE or MYSQL_DATABASE override the URL's database;
+      // the option wins over both.
+      ...(database ? { database } : {}),
+      connectionTimeout: opts.connectTimeoutSec ?? 5,
+      ...dialect.clientOptions,
+    });
 }
 
 /**
@@ -106,13 +124,16 @@ function databaseOf(url: string): string {
 }
 
 class ServerSink implements SqlSink {
-  readonly name = "postgres";
+  readonly name: string;
   readonly sensor: string;
   #events: QueryEvent[] = [];
   #ready = false;
+  /** Text columns' lengths, known once the table is prepared. */
+  #limits: TextLimits = new Map();
   /** The client in use; replaced by a new one from `#connect` when one hangs. */
   #sql: SQL;
   readonly #connect: () => SQL;
+  readonly #dialect: Dialect;
   #flushing: Promise<void> | null = null;
   #retryAt = 0;
   #retryDelay = 0;
@@ -122,9 +143,12 @@ class ServerSink implements SqlSink {
 
   constructor(
     connect: () => SQL,
+    dialect: Dialect,
     readonly where: string,
     opts: SqlSinkOptions,
   ) {
+    this.name = dialect.name;
+    this.#dialect = dialect;
     this.#connect = connect;
     this.#sql = connect();
     this.sensor = opts.sensor;
@@ -147,14 +171,15 @@ class ServerSink implements SqlSink {
 
   /** Creates or upgrades the table; throws the driver's error. */
   async prepare(): Promise<void> {
-    await this.#answered(prepareTable(this.#sql));
+    this.#limits = await this.#answered(prepareTable(this.#sql, this.#dialect));
     this.#ready = true;
   }
 
   /**
    * Writes what is buffered, in INSERTs of at most `MAX_ROWS_PER_INSERT`
-   * rows. Each INSERT commits on its own and its rows leave the buffer only
-   * then: a failure keeps every row not yet committed for the next flush.
+   * rows and about `MAX_BYTES_PER_INSERT` bytes. Each INSERT commits on its
+   * own and its rows leave the buffer only then: a failure keeps every row
+   * not yet committed for the next flush.
    * After a failure, flushes throw without trying until the back-off ends.
    */
   flush(): Promise<void> {
@@ -204,11 +229,10 @@ class ServerSink implements SqlSink {
       // Only what is here now: events that arrive meanwhile wait for the next flush.
       let left = this.#events.length;
       while (left > 0) {
-        const batch = this.#events.slice(0, Math.min(left, MAX_ROWS_PER_INSERT));
-        const rows = batch.map((event) => eventRow(event, this.sensor));
+        const rows = this.#nextRows(left);
         await this.#answered(this.#sql`INSERT INTO dns ${this.#sql(rows)}`);
-        this.#events.splice(0, batch.length);
-        left -= batch.length;
+        this.#events.splice(0, rows.length);
+        left -= rows.length;
       }
     } catch (error) {
       this.#retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_FIRST_MS, this.#retryDelay * 2));
@@ -219,6 +243,19 @@ class ServerSink implements SqlSink {
     }
     this.#retryDelay = 0;
     this.#retryAt = 0;
+  }
+
+  /** Rows for the oldest events, at most `count`, within one INSERT's bounds; at least one. */
+  #nextRows(count: number): SqlRow[] {
+    const rows: SqlRow[] = [];
+    let bytes = 0;
+    for (const event of this.#events) {
+      if (rows.length === Math.min(count, MAX_ROWS_PER_INSERT)) break;
+      bytes += estimateEventBytes(event);
+      if (rows.length > 0 && bytes > MAX_BYTES_PER_INSERT) break;
+      rows.push(eventRow(event, this.sensor, this.#limits));
+    }
+    return rows;
   }
 
   /**

@@ -111,6 +111,7 @@ class SqliteThreadSink implements Sink {
   }
 
   async close(): Promise<void> {
+    if (this.#stopped) return;
     try {
       this.#settle(await this.request({ kind: "close", lines: this.#takeLines() }));
     } finally {
@@ -130,8 +131,10 @@ class SqliteThreadSink implements Sink {
     });
   }
 
+  /** Ends the thread; whatever it still held is lost (and stays in `pending`). */
   stop(): void {
     this.#stopped = true;
+    this.#fail(new Error("the SQLite writer thread is stopped"));
     this.worker.terminate();
   }
 

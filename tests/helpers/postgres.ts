@@ -10,7 +10,7 @@ import {
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { SQL } from "bun";
-import { SQL_COLUMNS } from "../../src/sinks/sql-schema.ts";
+import { SQL_COLUMNS } from "../../src/sinks/sql-columns.ts";
 import { freePort } from "./free-port.ts";
 
 /** `created_at` as udpot writes it, every microsecond digit shown. */
@@ -145,14 +145,18 @@ export function dnsColumns(url: string): Promise<string[][]> {
   });
 }
 
-/** Every row of `dns` in id order, `created_at` as text so its microseconds show. */
-export function dnsRows(url: string): Promise<Record<string, unknown>[]> {
-  return onDatabase(url, (sql) => {
+/**
+ * Every row of `dns` in id order, `created_at` as text so its microseconds
+ * show, `id` as a number (Bun gives a BIGSERIAL's bigint as text).
+ */
+export async function dnsRows(url: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = await onDatabase(url, (sql) => {
     const names = ["id", ...SQL_COLUMNS.map((c) => c.name)].map((name) =>
       name === "created_at" ? `to_char(created_at, '${CREATED_AT_FORMAT}') AS created_at` : name,
     );
     return sql.unsafe(`SELECT ${names.join(", ")} FROM dns ORDER BY id`);
   });
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
 }
 
 /** Loopback only; the superuser without a password, everyone else with one. */
