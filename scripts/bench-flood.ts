@@ -117,10 +117,15 @@ async function memory(): Promise<Row[]> {
   await Bun.sleep(2000);
   const idle: Row = ["memory", "idle, 2 s after start", "", "", "", "", "", "RSS "];
   idle[7] += mb(residentBytes(u.proc.proc.pid));
+  let peak = 0;
+  const sampler = setInterval(() => {
+    if (u.proc.proc.exitCode === null) peak = Math.max(peak, residentBytes(u.proc.proc.pid));
+  }, 250);
   const result = await send(sender, u.port, MEMORY_RATE, SOURCES / MEMORY_RATE, SOURCES);
   await waitDrained(u.port);
   // Let the sinks' timers write what is buffered, as a running udpot would.
   await Bun.sleep(1000);
+  clearInterval(sampler);
   const label = `${n(SOURCES)} distinct sources at ${n(MEMORY_RATE)} q/s`;
   const row: Row = ["memory", label, n(result.sent), "", "", "", "", ""];
   if (u.proc.proc.exitCode !== null) {
@@ -132,7 +137,9 @@ async function memory(): Promise<Row[]> {
   const table = summaryFigure(u.proc.stderr(), /sources tracked (\d+)/);
   const received = summaryFigure(u.proc.stderr(), /stopped: (\d+) messages/);
   const entries = table === null ? "not reported" : `${n(table)} entries`;
-  row[7] = `RSS ${mb(loaded)}; per-source table ${entries}; ${n(received ?? 0)} received`;
+  row[7] =
+    `RSS ${mb(loaded)} (peak ${mb(Math.max(peak, loaded))}); ` +
+    `per-source table ${entries}; ${n(received ?? 0)} received`;
   return [idle, row];
 }
 

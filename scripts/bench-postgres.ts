@@ -55,6 +55,7 @@ function syntheticEvent(i: number, startMicros: number): QueryEvent {
     error: null,
     raw: null,
     trailing_bytes: 0,
+    limited_by: null,
   };
 }
 

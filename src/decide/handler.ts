@@ -125,13 +125,17 @@ export class Handler {
     if (this.#stopping) return "shutdown";
     const now = this.#now();
     const verdict = this.#deps.budget.admit(event.src_ip, now);
-    if (verdict === "table-full") this.counters.tableFull++;
+    if (verdict === "table-full") {
+      this.counters.tableFull++;
+      event.limited_by = "source-table-full";
+    }
     if (verdict !== "relay") return "sinkholed";
     const limit = this.#deps.limits?.admit(event.src_ip, now) ?? "relay";
     if (limit === "relay") return "relayed";
     if (limit === "prefix") this.counters.prefixLimited++;
     else if (limit === "prefix-table-full") this.counters.prefixTableFull++;
     else this.counters.rateLimited++;
+    event.limited_by = limit;
     return "limited";
   }
 
@@ -143,6 +147,7 @@ export class Handler {
     const reply = capReply(whole, msg.bytes, parsed, cap);
     if (reply !== whole) this.counters.truncated++;
     event.action = reply !== whole ? "limited" : OUTCOME_ACTIONS[outcome.kind];
+    if (reply !== whole) event.limited_by = "reply-size";
     event.rcode = rcodeName((reply[3] ?? 0) & 0x0f);
     event.response_size = reply.length;
     event.upstream_ms = Math.round(outcome.ms * 1000) / 1000;

@@ -42,6 +42,7 @@ export function buildEvent(msg: Inbound, parsed: ParsedMessage, timestamp: strin
     error: parsed.error,
     raw: parsed.error === null ? null : Buffer.from(msg.bytes).toString("base64"),
     trailing_bytes: parsed.trailingBytes,
+    limited_by: null,
   };
 }
 

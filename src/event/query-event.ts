@@ -45,7 +45,15 @@ export interface QueryEvent {
   raw: string | null;
   /** Bytes after the last record the header announced. */
   trailing_bytes: number;
+  /**
+   * Which cap held the message back: `prefix`, `prefix-table-full`, `rate`
+   * or `reply-size` (action `limited`), `source-table-full` (sinkholed
+   * because the source table was full); null otherwise.
+   */
+  limited_by: LimitedBy | null;
 }
+
+export type LimitedBy = "prefix" | "prefix-table-full" | "rate" | "reply-size" | "source-table-full";
 
 export type Transport = "UDP" | "TCP";
 

@@ -32,6 +32,7 @@ export function eventToJson(e: QueryEvent): string {
     error: e.error,
     raw: e.raw,
     trailing_bytes: e.trailing_bytes,
+    limited_by: e.limited_by,
   });
 }
 

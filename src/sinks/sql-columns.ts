@@ -63,6 +63,7 @@ export const SQL_COLUMNS: readonly Column[] = [
     value: (e) => (e.raw === null ? null : Buffer.from(e.raw, "base64")),
   },
   { name: "trailing_bytes", kind: "integer", value: (e) => e.trailing_bytes },
+  { name: "limited_by", kind: "word", value: (e) => e.limited_by },
   { name: "sensor", kind: "word", value: (_, sensor) => sensor },
 ];
 

@@ -54,6 +54,7 @@ export const COLUMNS: readonly Column[] = [
   { name: "error", type: "TEXT" },
   { name: "raw", type: "BLOB" },
   { name: "trailing_bytes", type: "INTEGER" },
+  { name: "limited_by", type: "TEXT" },
 ];
 
 /** `INSERT` for one event; bind it with `eventRow`. */
@@ -92,6 +93,7 @@ export function eventRow(e: QueryEvent): SQLQueryBindings[] {
     e.error,
     e.raw === null ? null : Buffer.from(e.raw, "base64"),
     e.trailing_bytes,
+    e.limited_by,
   ];
 }
 

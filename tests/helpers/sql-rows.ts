@@ -46,6 +46,7 @@ export function expectedRow(
     error: e.error,
     raw: e.raw === null ? null : Buffer.from(e.raw, "base64"),
     trailing_bytes: e.trailing_bytes,
+    limited_by: e.limited_by,
     sensor,
   };
 }

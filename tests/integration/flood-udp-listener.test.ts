@@ -95,6 +95,20 @@ describe.each([
     expect(await waitUntil(() => listener.counters.socketErrors > 0, 2000)).toBe(true);
   });
 
+  test("replies made in one turn all arrive, in order", async () => {
+    const inbound: Inbound[] = [];
+    const listener = await listen((msg) => inbound.push(msg), opts);
+    const c = await client();
+    for (let i = 0; i < 100; i++)
+      c.socket.send(new Uint8Array([i & 255]), listener.port, "127.0.0.1");
+    expect(await waitUntil(() => inbound.length === 100)).toBe(true);
+    inbound.forEach((msg, i) => {
+      msg.reply(new Uint8Array([i >> 8, i & 255]));
+    });
+    expect(await waitUntil(() => c.got.length === 100)).toBe(true);
+    expect(c.got.map((r) => ((r[0] ?? 0) << 8) | (r[1] ?? 0))).toEqual([...Array(100).keys()]);
+  });
+
   test("a handler that throws is logged and the next datagram is handled", async () => {
     let calls = 0;
     const listener = await listen(() => {

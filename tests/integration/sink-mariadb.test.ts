@@ -61,6 +61,7 @@ const NEW_COLUMNS = [
   ["error", "text"],
   ["raw", "longblob"],
   int("trailing_bytes"),
+  varchar("limited_by"),
   varchar("sensor"),
 ];
 
@@ -227,6 +228,7 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
         error: null,
         raw: null,
         trailing_bytes: 0,
+        limited_by: null,
         sensor: "edge-1",
       });
       expect(malformed).toMatchObject({
@@ -237,6 +239,7 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
         error: "shorter than a DNS header",
         raw: Buffer.from([0x12, 0x34, 0x01, 0x00, 0xff]),
         trailing_bytes: 3,
+        limited_by: null,
       });
     });
 

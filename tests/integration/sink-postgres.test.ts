@@ -60,6 +60,7 @@ const NEW_COLUMNS = [
   ["error", "text"],
   ["raw", "bytea"],
   ["trailing_bytes", "integer"],
+  ["limited_by", "text"],
   ["sensor", "text"],
 ];
 
@@ -208,6 +209,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
           error: null,
           raw: null,
           trailing_bytes: 0,
+          limited_by: null,
           sensor: "edge-1",
         },
         {
@@ -236,6 +238,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
           error: "shorter than a DNS header",
           raw: Buffer.from([0x12, 0x34, 0x01, 0x00, 0xff]),
           trailing_bytes: 3,
+          limited_by: null,
           sensor: "edge-1",
         },
       ]);

@@ -23,7 +23,12 @@ describe("the network budget", () => {
       "192.0.2.2": 1,
       "198.51.100.1": 3,
     });
-    expect(rig.events[4]).toMatchObject({ rcode: null, response_size: null, upstream_ms: null });
+    expect(rig.events[4]).toMatchObject({
+      rcode: null,
+      response_size: null,
+      upstream_ms: null,
+      limited_by: "prefix",
+    });
     expect(rig.handler.counters).toMatchObject({ prefixLimited: 2, rateLimited: 0 });
   });
 
@@ -44,6 +49,7 @@ describe("the network budget", () => {
     rig.budget.restore("203.0.113.1", 0, rig.clock.now, rig.clock.now);
     rig.send(q, "203.0.113.1");
     expect(actions(rig)).toEqual(["relayed", "relayed", "sinkholed"]);
+    expect(rig.events.map((e) => e.limited_by)).toEqual([null, null, "source-table-full"]);
 
     const roomy = handlerRig({ prefixCount: 5, maxSources: 3 });
     roomy.limits.prefixes?.restore("10.0.0.0/24", 1, roomy.clock.now, roomy.clock.now);
@@ -51,6 +57,7 @@ describe("the network budget", () => {
     roomy.limits.prefixes?.restore("10.0.2.0/24", 1, roomy.clock.now, roomy.clock.now);
     roomy.send(q, "192.0.2.1");
     expect([actions(roomy), roomy.handler.counters.prefixTableFull]).toEqual([["limited"], 1]);
+    expect(roomy.events[0]?.limited_by).toBe("prefix-table-full");
   });
 });
 
@@ -63,6 +70,7 @@ describe("the global rate cap", () => {
     rig.send(q, "192.0.2.5");
     expect(actions(rig)).toEqual(["relayed", "relayed", "limited", "relayed", "limited"]);
     expect(rig.handler.counters.rateLimited).toBe(2);
+    expect(rig.events.map((e) => e.limited_by)).toEqual([null, null, "rate", null, "rate"]);
   });
 
   test("comes after the network budget: a network over its budget spends no token", () => {
@@ -109,7 +117,12 @@ describe("the reply byte cap", () => {
       questions: [{ name: "www.example", type: "TXT" }],
       answers: [],
     });
-    expect(rig.events[0]).toMatchObject({ action: "limited", rcode: "NOERROR", response_size: 29 });
+    expect(rig.events[0]).toMatchObject({
+      action: "limited",
+      limited_by: "reply-size",
+      rcode: "NOERROR",
+      response_size: 29,
+    });
     expect(rig.handler.counters.truncated).toBe(1);
   });
 

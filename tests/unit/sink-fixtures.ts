@@ -30,6 +30,7 @@ export function sampleEvent(overrides: Partial<QueryEvent> = {}): QueryEvent {
     error: null,
     raw: null,
     trailing_bytes: 0,
+    limited_by: null,
     ...overrides,
   };
 }

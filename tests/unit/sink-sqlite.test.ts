@@ -48,6 +48,7 @@ const NEW_COLUMNS = [
   ["error", "TEXT"],
   ["raw", "BLOB"],
   ["trailing_bytes", "INTEGER"],
+  ["limited_by", "TEXT"],
 ];
 
 let dir: ReturnType<typeof tempDir>;
@@ -170,6 +171,7 @@ describe("writing", () => {
         error: null,
         raw: null,
         trailing_bytes: 0,
+        limited_by: null,
       },
       {
         id: 2,
@@ -197,6 +199,7 @@ describe("writing", () => {
         error: "shorter than a DNS header",
         raw: new Uint8Array([0x12, 0x34, 0x01, 0x00, 0xff]),
         trailing_bytes: 3,
+        limited_by: null,
       },
     ]);
   });
