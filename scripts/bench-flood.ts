@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../tests/helpers/free-port.ts";
-import { startUdpot } from "../tests/helpers/udpot-process.ts";
+import { startUdpot, type UdpotProcess } from "../tests/helpers/udpot-process.ts";
 import {
   lineCount,
   mb,
@@ -56,6 +56,7 @@ const binary = opts.binary === undefined ? {} : { cmd: [opts.binary] };
 
 type Row = [string, string, string, string, string, string, string, string];
 const dir = mkdtempSync(join(tmpdir(), "udpot-bench-"));
+const started: UdpotProcess[] = [];
 
 // One table, a row printed as soon as it is measured.
 printRow(["part", "case", "sent", "SQLite rows", "JSONL lines", "kernel drops", "loss", "figures"]);
@@ -65,6 +66,8 @@ try {
   if (parts.has("relay")) for (const row of await relay()) printRow(row);
   if (parts.has("memory")) for (const row of await memory()) printRow(row);
 } finally {
+  // A part that failed half-way may leave its udpot running: end it.
+  for (const proc of started) if (proc.proc.exitCode === null) await proc.stop("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 }
 const rmem = readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim();
@@ -77,6 +80,7 @@ async function udpot(name: string, extra: string[]) {
   const jsonl = join(dir, `${name}.jsonl`);
   const args = ["-b", "127.0.0.1", "-p", String(port), "-s", `sqlite:///${db}`, "-j", jsonl];
   const proc = await startUdpot([...extra, ...args], binary);
+  started.push(proc);
   return { proc, port, db, jsonl };
 }
 

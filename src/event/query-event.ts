@@ -53,7 +53,12 @@ export interface QueryEvent {
   limited_by: LimitedBy | null;
 }
 
-export type LimitedBy = "prefix" | "prefix-table-full" | "rate" | "reply-size" | "source-table-full";
+export type LimitedBy =
+  | "prefix"
+  | "prefix-table-full"
+  | "rate"
+  | "reply-size"
+  | "source-table-full";
 
 export type Transport = "UDP" | "TCP";
 

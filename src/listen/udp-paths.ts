@@ -17,6 +17,7 @@ export interface UdpCounters {
 
 type OnMessage = (msg: Inbound) => void;
 type Send = (out: Uint8Array, port: number, address: string, retry: boolean) => void;
+type Reply = (out: Uint8Array, port: number, address: string) => void;
 
 /** The `Bun.udpSocket` inside a `node:dgram` socket, as Bun 1.4 builds it. */
 type BunSocket = Bun.udp.Socket<"buffer">;
@@ -41,6 +42,25 @@ export function bunSocketInside(socket: Socket): BunSocket | null {
  * took the relay up by a fifth or more (BENCHMARKS.md).
  */
 export function readDirect(inner: BunSocket, onMessage: OnMessage, counters: UdpCounters): void {
+  const reply = batchedReplies(inner, directSend(inner, counters));
+  // The handlers go under `socket`, as for Bun.connect; bun-types says
+  // otherwise, and a bare handler object is silently ignored (measured).
+  const handlers = {
+    socket: {
+      data(_sock: BunSocket, datagram: Buffer, port: number, address: string) {
+        deliver(onMessage, datagram, address, port, (out) => reply(out, port, address));
+      },
+      error(_sock: BunSocket, err: unknown) {
+        counters.socketErrors++;
+        udpLog.debug(`socket error: ${messageOf(err)}`);
+      },
+    },
+  };
+  inner.reload(handlers as never);
+}
+
+/** One datagram through the Bun socket, never throwing; failures are counted. */
+function directSend(inner: BunSocket, counters: UdpCounters): Send {
   const send: Send = (out, port, address, retry) => {
     try {
       if (!inner.send(out, port, address)) counters.sendFailures++;
@@ -53,7 +73,15 @@ export function readDirect(inner: BunSocket, onMessage: OnMessage, counters: Udp
       else counters.sendFailures++;
     }
   };
-  // Replies made in one turn go out together, one sendmmsg(2) per turn.
+  return send;
+}
+
+/**
+ * Replies made in one turn go out together, with one sendmmsg(2) when
+ * the turn is over. What it could not send (a stale ICMP error stops it at
+ * that datagram) goes one by one through `send`, with its retry.
+ */
+function batchedReplies(inner: BunSocket, send: Send): Reply {
   const queue: (Uint8Array | number | string)[] = [];
   const flush = (): void => {
     const batch = queue.splice(0);
@@ -67,24 +95,10 @@ export function readDirect(inner: BunSocket, onMessage: OnMessage, counters: Udp
       send(batch[i] as Uint8Array, batch[i + 1] as number, batch[i + 2] as string, true);
     }
   };
-  const queueReply = (out: Uint8Array, port: number, address: string): void => {
+  return (out, port, address) => {
     if (queue.length === 0) setImmediate(flush);
     queue.push(out, port, address);
   };
-  // The handlers go under `socket`, as for Bun.connect; bun-types says
-  // otherwise, and a bare handler object is silently ignored (measured).
-  const handlers = {
-    socket: {
-      data(_sock: BunSocket, datagram: Buffer, port: number, address: string) {
-        deliver(onMessage, datagram, address, port, (out) => queueReply(out, port, address));
-      },
-      error(_sock: BunSocket, err: unknown) {
-        counters.socketErrors++;
-        udpLog.debug(`socket error: ${messageOf(err)}`);
-      },
-    },
-  };
-  inner.reload(handlers as never);
 }
 
 /** Reads and answers through dgram's own API: the fallback when the Bun socket is out of reach. */

@@ -1,10 +1,10 @@
 /**
  * The SQLite sink on its own thread (started by `openSqliteThreadSink`).
  *
- * It gets batches of JSON Lines, the same text the JSON Lines sink writes,
- * as UTF-8 bytes, turns each line back into an event and writes the batch with the plain
- * SQLite sink: one transaction, one prepared statement. Every request gets
- * exactly one reply, in order.
+ * It gets batches of JSON Lines as UTF-8 bytes, the same text the JSON
+ * Lines sink writes, turns each line back into an event and writes the
+ * batch with the plain SQLite sink: one transaction, one prepared
+ * statement. Every request gets exactly one reply, in order.
  */
 import { setVerbosity } from "../log.ts";
 import { messageOf } from "./error-message.ts";
