@@ -105,15 +105,22 @@ class Keeper implements StateKeeper {
     const at = this.#opts.now();
     const chunkRows = this.#opts.chunkRows ?? 10_000;
     try {
-      for (const [table, rows] of this.#changed()) {
-        for (let i = 0; i < rows.length; i += chunkRows) {
+      for (const [table, budget] of this.#tables) {
+        // Rows are taken a chunk at a time, so a million changed sources
+        // never sit in memory as a million rows at once.
+        let chunk: StateRow[] = [];
+        for (const row of changedSince(budget, this.#since, table)) {
+          chunk.push(row);
+          if (chunk.length < chunkRows) continue;
           // stop() saves everything itself, and closes the store.
           if (this.#stopped) return;
-          this.#store.write(table, rows.slice(i, i + chunkRows));
+          this.#store.write(table, chunk);
+          chunk = [];
           await new Promise((resolve) => setImmediate(resolve));
         }
+        if (this.#stopped) return;
+        if (chunk.length > 0) this.#store.write(table, chunk);
       }
-      if (this.#stopped) return;
       this.#since = at;
       if (++this.saves.done % PRUNE_EVERY === 0) this.#store.prune(this.#opts.windowMs, at);
     } catch (error) {
@@ -123,7 +130,7 @@ class Keeper implements StateKeeper {
   }
 
   #changed(): [StateTable, StateRow[]][] {
-    return this.#tables.map(([table, budget]) => [table, rowsSince(budget, this.#since)]);
+    return this.#tables.map(([table, budget]) => [table, [...changedSince(budget, this.#since)]]);
   }
 }
 
@@ -137,13 +144,22 @@ function isSound([key, count, lastSeen]: StateRow): boolean {
   );
 }
 
-/** Entries last seen at or after `since`: the ones that changed. */
-function rowsSince(budget: SavedBudget, since: number): StateRow[] {
-  const rows: StateRow[] = [];
-  for (const [key, count, lastSeen] of budget.entries()) {
-    if (lastSeen >= since) rows.push([key, count, lastSeen]);
+/**
+ * Entries last seen at or after `since`: the ones that changed. The source
+ * table's iteration runs over Maps, which stay valid while the table
+ * changes between chunks; the prefix table is an open-addressing hash that
+ * may be rebuilt meanwhile, so its rows are taken in one go (one per
+ * network: far fewer than sources, except under a spoofed spread).
+ */
+function* changedSince(
+  budget: SavedBudget,
+  since: number,
+  table: StateTable = "budget_state",
+): IterableIterator<StateRow> {
+  const entries = table === "budget_state" ? budget.entries() : [...budget.entries()];
+  for (const [key, count, lastSeen] of entries) {
+    if (lastSeen >= since) yield [key, count, lastSeen];
   }
-  return rows;
 }
 
 function messageOf(error: unknown): string {
