@@ -15,49 +15,17 @@
  */
 import { SQL } from "bun";
 import type { QueryEvent } from "../src/event/query-event.ts";
-import { formatTimestamp } from "../src/event/timestamp.ts";
 import { Recorder } from "../src/sinks/recorder.ts";
 import { eventRow, SQL_COLUMNS, type SqlRow } from "../src/sinks/sql-columns.ts";
 import { POSTGRES } from "../src/sinks/sql-dialect.ts";
 import { prepareTable } from "../src/sinks/sql-schema.ts";
 import { openSqlSink } from "../src/sinks/sql-sink.ts";
 import { postgresBinDir, startPostgres } from "../tests/helpers/postgres.ts";
+import { syntheticEvent } from "./bench-events.ts";
 
 const total = Number(process.argv[2] ?? 200_000);
 const batchSize = Number(process.argv[3] ?? 2000);
 const SENSOR = "bench";
-
-function syntheticEvent(i: number, startMicros: number): QueryEvent {
-  const name = `host${i % 5000}.example${i % 7}`;
-  const relayed = i % 4 !== 0;
-  return {
-    timestamp: formatTimestamp(startMicros + i * 10),
-    transport: i % 50 === 0 ? "TCP" : "UDP",
-    src_ip: `198.51.${(i >> 8) & 255}.${i & 255}`,
-    src_port: 1024 + (i % 60000),
-    dns_name: name,
-    dns_type: "A",
-    dns_cls: "IN",
-    action: relayed ? "relayed" : "sinkholed",
-    id: i & 0xffff,
-    opcode: 0,
-    flags: "rd",
-    qdcount: 1,
-    questions: [{ name, type: "A", cls: "IN" }],
-    edns_udp_size: 1232,
-    edns_do: false,
-    edns_ecs: null,
-    edns_cookie: true,
-    query_size: 40 + name.length,
-    rcode: relayed ? "NOERROR" : null,
-    response_size: relayed ? 90 : null,
-    upstream_ms: relayed ? 3.5 + (i % 40) : null,
-    error: null,
-    raw: null,
-    trailing_bytes: 0,
-    limited_by: null,
-  };
-}
 
 type Insert = (sql: SQL, rows: SqlRow[]) => Promise<unknown>;
 

@@ -22,6 +22,19 @@ const DEBIAN_ROOT = "/usr/lib/postgresql";
 /** The role with a password, for tests of password login and its failures. */
 export const PASSWORD_USER = { name: "udpot", password: "s3cret-pw" };
 
+/** The old tool's table on PostgreSQL, as SQLAlchemy created it: a 32-bit id. */
+export const OLD_TOOL_TABLE = `CREATE TABLE dns (
+\tid SERIAL NOT NULL,
+\ttransport VARCHAR,
+\tsrc VARCHAR,
+\tsrc_port INTEGER,
+\tdns_name VARCHAR,
+\tdns_type VARCHAR,
+\tdns_cls VARCHAR,
+\tcreated_at TIMESTAMP WITHOUT TIME ZONE,
+\tPRIMARY KEY (id)
+)`;
+
 /**
  * A throw-away PostgreSQL server on 127.0.0.1, in a temporary folder:
  * trust login for the `postgres` superuser, SCRAM password login for

@@ -3,29 +3,19 @@ import type { QueryEvent } from "../../src/event/query-event.ts";
 import { type Server, startServer } from "../../src/server/start-server.ts";
 import { MemorySink } from "../../src/sinks/memory-sink.ts";
 import { Recorder } from "../../src/sinks/recorder.ts";
+import { DEFAULT_CONFIG } from "./default-config.ts";
 import { waitUntil } from "./dns-client.ts";
 
 /** A Config for in-process tests: loopback, port 0, no files, no abuse caps. */
 export function testConfig(upstreamPort: number, overrides: Partial<Config> = {}): Config {
   return {
+    ...DEFAULT_CONFIG,
     upstream: { address: "127.0.0.1", port: upstreamPort, family: 4 },
     bind: "127.0.0.1",
     port: 0,
-    reqCount: 3,
-    reqTimeoutSec: 86400,
     upstreamTimeoutMs: 1000,
     database: null,
-    jsonLog: null,
-    jsonRotate: false,
-    verbose: false,
-    verbosity: 0,
-    maxSources: 1_000_000,
-    tcpIdleMs: 10_000,
-    tcpMaxConnections: 512,
-    tcpMaxPerSource: 8,
     recvBufferBytes: 0,
-    prefixV4: 24,
-    prefixV6: 56,
     prefixCount: 0,
     maxRelayQps: 0,
     maxReplyBytes: 0,

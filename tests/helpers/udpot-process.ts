@@ -3,6 +3,9 @@ import { join } from "node:path";
 export const REPO = join(import.meta.dir, "..", "..");
 export const BINARY = join(REPO, "dist", "udpot");
 
+/** Runs udpot from source with the bun running these tests: no build needed. */
+export const FROM_SOURCE = [process.execPath, "src/main.ts"];
+
 export interface UdpotProcess {
   proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   /** Everything udpot wrote to stderr so far. */

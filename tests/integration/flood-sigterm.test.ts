@@ -5,10 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { query } from "../helpers/dns-client.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { startUdpot } from "../helpers/udpot-process.ts";
+import { FROM_SOURCE, startUdpot } from "../helpers/udpot-process.ts";
 
-/** Run udpot from source with the bun running these tests: no build needed. */
-const FROM_SOURCE = { cmd: [process.execPath, "src/main.ts"] };
 const RMEM_MAX = Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
 
 let dir: string;
@@ -22,10 +20,9 @@ async function sinkhole(name: string, extra: string[] = []) {
   const db = join(dir, `${name}.sqlite3`);
   const jsonl = join(dir, `${name}.jsonl`);
   const args = ["127.0.0.1:9", "-p", String(port), "-b", "127.0.0.1", "-c", "0"];
-  const udpot = await startUdpot(
-    [...args, "-s", `sqlite:///${db}`, "-j", jsonl, ...extra],
-    FROM_SOURCE,
-  );
+  const udpot = await startUdpot([...args, "-s", `sqlite:///${db}`, "-j", jsonl, ...extra], {
+    cmd: FROM_SOURCE,
+  });
   return { udpot, port, db, jsonl };
 }
 

@@ -7,10 +7,7 @@ import { sharedCorpus } from "../helpers/corpus.ts";
 import { query, udpExchange, waitUntil } from "../helpers/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { killAllUdpot, startUdpot } from "../helpers/udpot-process.ts";
-
-/** Run udpot from source with the bun running these tests: no build needed. */
-const FROM_SOURCE = { cmd: [process.execPath, "src/main.ts"] };
+import { FROM_SOURCE, killAllUdpot, startUdpot } from "../helpers/udpot-process.ts";
 
 let upstream: FakeUpstream;
 let dir: string;
@@ -41,7 +38,7 @@ async function baseArgs(name: string) {
 
 test("start-up line names version, address, upstream and logs", async () => {
   const { port, db, jsonl, args } = await baseArgs("startline");
-  const udpot = await startUdpot(args, FROM_SOURCE);
+  const udpot = await startUdpot(args, { cmd: FROM_SOURCE });
   expect(await udpot.stop()).toBe(0);
   const first = udpot.stderr().split("\n")[0];
   expect(first).toMatch(
@@ -54,7 +51,7 @@ test("start-up line names version, address, upstream and logs", async () => {
 
 test("SIGTERM right after a burst: every event in SQLite and JSONL, exit 0", async () => {
   const { port, db, jsonl, args } = await baseArgs("sigterm");
-  const udpot = await startUdpot([...args, "-c", "1"], FROM_SOURCE);
+  const udpot = await startUdpot([...args, "-c", "1"], { cmd: FROM_SOURCE });
   const burst = 1500; // below one batch, so only SIGTERM's flush writes them
   const sock = await Bun.udpSocket({ hostname: "127.0.0.2" });
   const q = query("burst.example");
@@ -78,13 +75,13 @@ test("SIGTERM right after a burst: every event in SQLite and JSONL, exit 0", asy
 
 test("SIGINT stops cleanly too", async () => {
   const { args } = await baseArgs("sigint");
-  const udpot = await startUdpot(args, FROM_SOURCE);
+  const udpot = await startUdpot(args, { cmd: FROM_SOURCE });
   expect(await udpot.stop("SIGINT")).toBe(0);
 });
 
 test("SIGHUP reopens the JSONL file after logrotate moved it", async () => {
   const { port, jsonl, args } = await baseArgs("sighup");
-  const udpot = await startUdpot([...args, "-c", "10"], FROM_SOURCE);
+  const udpot = await startUdpot([...args, "-c", "10"], { cmd: FROM_SOURCE });
   await udpExchange(port, query("before.example"));
   await waitUntil(() => {
     try {
@@ -105,7 +102,7 @@ test("SIGHUP reopens the JSONL file after logrotate moved it", async () => {
 
 test("-v prints one escaped line per event on stdout; diagnostics stay on stderr", async () => {
   const { port, args } = await baseArgs("verbose");
-  const udpot = await startUdpot([...args, "-v"], FROM_SOURCE);
+  const udpot = await startUdpot([...args, "-v"], { cmd: FROM_SOURCE });
   const ansi = sharedCorpus().find((c) => c.file.startsWith("10-"));
   await udpExchange(port, ansi?.bytes ?? new Uint8Array(), { from: "127.0.0.4" });
   expect(await udpot.stop()).toBe(0);

@@ -1,52 +1,24 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { UdpotError } from "../../src/errors.ts";
 import { Recorder, type SinkNotice } from "../../src/sinks/recorder.ts";
 import { openSqlSink, type SqlSink } from "../../src/sinks/sql-sink.ts";
-import {
-  MARIADB_USER,
-  type MariaDb,
-  mariadbRows,
-  mariadbTools,
-  startMariaDb,
-} from "../helpers/mariadb.ts";
-import { sampleEvent } from "../unit/sink-fixtures.ts";
+import { MARIADB_USER, mariadbRows } from "../helpers/mariadb.ts";
+import { mariadbOrWarn, mariadbSuite } from "../helpers/server-suites.ts";
+import { sampleEvent, testClock } from "../unit/sink-fixtures.ts";
 
-const TOOLS = mariadbTools();
-if (TOOLS === null) {
-  console.warn(
-    "sink-mariadb-failures: skipped, no mariadbd (Debian: apt-get install mariadb-server)",
-  );
-}
+const TOOLS = mariadbOrWarn("sink-mariadb-failures");
 
 describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
-  let db: MariaDb;
-  let databases = 0;
-
-  beforeAll(async () => {
-    db = await startMariaDb(TOOLS as NonNullable<typeof TOOLS>);
-  });
-  afterAll(() => db?.destroy());
-
-  /** A new empty database; the password user's URL for it. */
-  async function freshDatabase(): Promise<string> {
-    const name = `t${++databases}`;
-    await db.createDatabase(name);
-    return db.userUrl(name);
-  }
-
-  /** A clock the test moves, so the retry back-off passes without waiting. */
-  function testClock() {
-    const clock = { ms: 0, now: () => clock.ms };
-    return clock;
-  }
+  const mariadb = mariadbSuite(TOOLS);
+  const { freshDatabase } = mariadb;
 
   describe("failures", () => {
     test("a wrong password is a start-up error naming the URL, password hidden", async () => {
-      await db.createDatabase("pw");
-      const failure = openSqlSink(db.userUrl("pw", "wrong-pw"), { sensor: "s1" });
+      await mariadb.server.createDatabase("pw");
+      const failure = openSqlSink(mariadb.server.userUrl("pw", "wrong-pw"), { sensor: "s1" });
       await expect(failure).rejects.toThrow(UdpotError);
       await expect(failure).rejects.toThrow(
-        `cannot use database mysql://udpot:***@127.0.0.1:${db.port}/pw: ` +
+        `cannot use database mysql://udpot:***@127.0.0.1:${mariadb.server.port}/pw: ` +
           "Access denied for user 'udpot'@'127.0.0.1' (using password: YES) (1045)",
       );
     });
@@ -55,8 +27,8 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
       ["mysql", "MYSQL_PASSWORD"],
       ["mariadb", "MARIADB_PASSWORD"],
     ])("%s:// takes its password from %s, off the command line", async (scheme, variable) => {
-      await db.createDatabase(`env_${scheme}`);
-      const url = `${scheme}://udpot@127.0.0.1:${db.port}/env_${scheme}`;
+      await mariadb.server.createDatabase(`env_${scheme}`);
+      const url = `${scheme}://udpot@127.0.0.1:${mariadb.server.port}/env_${scheme}`;
       process.env[variable] = MARIADB_USER.password;
       try {
         const sink = await openSqlSink(url, { sensor: "s1" });
@@ -80,12 +52,12 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
       try {
         recorder.record(sampleEvent({ src_port: 1 }));
         await recorder.flush();
-        await db.stop();
+        await mariadb.server.stop();
         recorder.record(sampleEvent({ src_port: 2 }));
         await recorder.flush(); // fails: the server is down
         recorder.record(sampleEvent({ src_port: 3 }));
         expect(sink.pending()).toBe(2);
-        await db.start();
+        await mariadb.server.start();
         clock.ms += 60_000;
         await recorder.flush();
         expect(notices.map((n) => n.state)).toEqual(["failing", "recovered"]);
@@ -101,7 +73,7 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
     test("not reachable at start: it opens, waits, and makes the table once it can", async () => {
       const url = (await freshDatabase()).replace("mysql://", "mariadb://");
       const clock = testClock();
-      await db.stop();
+      await mariadb.server.stop();
       let sink: SqlSink;
       try {
         sink = await openSqlSink(url, { sensor: "s1", now: clock.now });
@@ -111,7 +83,7 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
           `cannot write to ${url.replace(":s3cret-pw@", ":***@")}: connection refused`,
         );
       } finally {
-        await db.start();
+        await mariadb.server.start();
       }
       clock.ms += 60_000;
       await sink.flush();

@@ -1,23 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { UdpotError } from "../../src/errors.ts";
 import { openSinks } from "../../src/server/open-sinks.ts";
 import { isUnreachable } from "../../src/sinks/sql-errors.ts";
 import { openSqlSink } from "../../src/sinks/sql-sink.ts";
-import {
-  type MariaDb,
-  mariadbColumns,
-  mariadbRows,
-  mariadbTools,
-  onMariaDb,
-  startMariaDb,
-} from "../helpers/mariadb.ts";
+import { mariadbColumns, mariadbRows, onMariaDb } from "../helpers/mariadb.ts";
+import { mariadbOrWarn, mariadbSuite } from "../helpers/server-suites.ts";
 import { testConfig } from "../helpers/test-server.ts";
-import { malformedEvent, sampleEvent } from "../unit/sink-fixtures.ts";
+import {
+  MALFORMED_BYTES,
+  MALFORMED_ROW,
+  MALFORMED_TCP_EVENT,
+  malformedEvent,
+  SAMPLE_ROW,
+  sampleEvent,
+} from "../unit/sink-fixtures.ts";
 
-const TOOLS = mariadbTools();
-if (TOOLS === null) {
-  console.warn("sink-mariadb: skipped, no mariadbd (Debian: apt-get install mariadb-server)");
-}
+const TOOLS = mariadbOrWarn("sink-mariadb");
 
 /**
  * The old tool's table on MySQL. SQLAlchemy's `String` has no length and
@@ -98,21 +96,9 @@ describe("without a server", () => {
 });
 
 describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
-  let db: MariaDb;
-  let databases = 0;
-
   // MySQL 5.7's default statement limit, a quarter of MariaDB's.
-  beforeAll(async () => {
-    db = await startMariaDb(TOOLS as NonNullable<typeof TOOLS>, { maxAllowedPacket: "4M" });
-  });
-  afterAll(() => db?.destroy());
-
-  /** A new empty database; the password user's URL for it. */
-  async function freshDatabase(): Promise<string> {
-    const name = `t${++databases}`;
-    await db.createDatabase(name);
-    return db.userUrl(name);
-  }
+  const mariadb = mariadbSuite(TOOLS, { maxAllowedPacket: "4M" });
+  const { freshDatabase } = mariadb;
 
   describe("schema", () => {
     test("a new table: the old tool's columns, 64-bit id, then the new ones", async () => {
@@ -169,11 +155,11 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
       const url = await freshDatabase();
       await (await openSqlSink(url, { sensor: "owner" })).close();
       const database = url.slice(url.lastIndexOf("/") + 1);
-      await onMariaDb(db.rootUrl("mysql"), async (sql) => {
+      await onMariaDb(mariadb.server.rootUrl("mysql"), async (sql) => {
         await sql.unsafe(`CREATE USER 'sensor'@'127.0.0.1' IDENTIFIED BY 'insert-only'`);
         await sql.unsafe(`GRANT INSERT ON ${database}.dns TO 'sensor'@'127.0.0.1'`);
       });
-      const sensorUrl = `mysql://sensor:insert-only@127.0.0.1:${db.port}/${database}`;
+      const sensorUrl = `mysql://sensor:insert-only@127.0.0.1:${mariadb.server.port}/${database}`;
       const sink = await openSqlSink(sensorUrl, { sensor: "s1" });
       sink.write(sampleEvent());
       await sink.close();
@@ -199,47 +185,21 @@ describe.skipIf(TOOLS === null)("with a MariaDB server", () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "edge-1" });
       sink.write(sampleEvent());
-      sink.write(malformedEvent({ transport: "TCP", src_ip: "2001:db8::1", trailing_bytes: 3 }));
+      sink.write(malformedEvent(MALFORMED_TCP_EVENT));
       await sink.close();
       const [relayed, malformed] = await mariadbRows(url);
       expect(relayed).toEqual({
-        id: 1,
-        transport: "UDP",
-        src: "192.0.2.7",
-        src_port: 54321,
-        dns_name: "www.example",
-        dns_type: "A",
-        dns_cls: "IN",
-        created_at: "2026-01-06 10:30:45.123456",
-        action: "relayed",
-        dns_id: 4660,
-        opcode: 0,
-        flags: "rd ad",
-        qdcount: 1,
+        ...SAMPLE_ROW,
         questions: [{ name: "www.example", type: "A", cls: "IN" }],
-        edns_udp_size: 1232,
         edns_do: 1,
-        edns_ecs: "198.51.100.0/24",
         edns_cookie: 0,
-        query_size: 52,
-        rcode: "NOERROR",
-        response_size: 68,
-        upstream_ms: 12.25,
-        error: null,
-        raw: null,
-        trailing_bytes: 0,
-        limited_by: null,
         sensor: "edge-1",
       });
-      expect(malformed).toMatchObject({
-        id: 2,
-        transport: "TCP",
+      expect(malformed).toEqual({
+        ...MALFORMED_ROW,
         questions: [],
-        edns_do: null,
-        error: "shorter than a DNS header",
-        raw: Buffer.from([0x12, 0x34, 0x01, 0x00, 0xff]),
-        trailing_bytes: 3,
-        limited_by: null,
+        raw: Buffer.from(MALFORMED_BYTES),
+        sensor: "edge-1",
       });
     });
 

@@ -1,69 +1,30 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SQL } from "bun";
+import { describe, expect, test } from "bun:test";
 import { UdpotError } from "../../src/errors.ts";
 import { Recorder, type SinkNotice } from "../../src/sinks/recorder.ts";
 import { openSqlSink, type SqlSink } from "../../src/sinks/sql-sink.ts";
 import { freePort } from "../helpers/free-port.ts";
-import {
-  dnsRows,
-  onDatabase,
-  type Postgres,
-  postgresBinDir,
-  startPostgres,
-} from "../helpers/postgres.ts";
-import { sampleEvent } from "../unit/sink-fixtures.ts";
+import { dnsRows, OLD_TOOL_TABLE, onDatabase } from "../helpers/postgres.ts";
+import { postgresOrWarn, postgresSuite } from "../helpers/server-suites.ts";
+import { sampleEvent, testClock } from "../unit/sink-fixtures.ts";
 
-const BIN = postgresBinDir();
-if (BIN === null) {
-  console.warn(
-    "sink-postgres-failures: skipped, no PostgreSQL server binaries under /usr/lib/postgresql",
-  );
-}
-
-/** The old tool's table on PostgreSQL, as SQLAlchemy created it. */
-const OLD_TABLE = `CREATE TABLE dns (
-\tid SERIAL NOT NULL,
-\ttransport VARCHAR,
-\tsrc VARCHAR,
-\tsrc_port INTEGER,
-\tdns_name VARCHAR,
-\tdns_type VARCHAR,
-\tdns_cls VARCHAR,
-\tcreated_at TIMESTAMP WITHOUT TIME ZONE,
-\tPRIMARY KEY (id)
-)`;
+const BIN = postgresOrWarn("sink-postgres-failures");
 
 describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
-  let pg: Postgres;
-  let admin: SQL;
-  let databases = 0;
-
-  beforeAll(async () => {
-    pg = await startPostgres(BIN as string);
-    admin = new SQL(pg.url, { max: 1 });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await pg?.destroy();
-  });
-
-  /** A new empty database; its URL for the superuser. */
-  async function freshDatabase(): Promise<string> {
-    const name = `t${++databases}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    return pg.url.replace(/\/postgres$/, `/${name}`);
-  }
-
-  /** A clock the test moves, so the retry back-off passes without waiting. */
-  function testClock() {
-    const clock = { ms: 0, now: () => clock.ms };
-    return clock;
-  }
+  const postgres = postgresSuite(BIN);
+  const { freshDatabase } = postgres;
 
   describe("failures", () => {
     test.each([
-      ["a wrong password", () => pg.urlWith("wrong-pw"), "password authentication failed"],
-      ["a missing database", () => pg.url.replace(/postgres$/, "nope"), 'database "nope"'],
+      [
+        "a wrong password",
+        () => postgres.server.urlWith("wrong-pw"),
+        "password authentication failed",
+      ],
+      [
+        "a missing database",
+        () => postgres.server.url.replace(/postgres$/, "nope"),
+        'database "nope"',
+      ],
     ])("%s is a start-up error naming the URL, password hidden", async (_, url, reason) => {
       const failure = openSqlSink(url(), { sensor: "s1" });
       await expect(failure).rejects.toThrow(UdpotError);
@@ -76,7 +37,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
     test("a table with columns of other types is a start-up error naming them", async () => {
       const url = await freshDatabase();
       await onDatabase(url, (sql) =>
-        sql.unsafe(`${OLD_TABLE.slice(0, -2)},\n\tquestions TEXT, edns_do INTEGER)`),
+        sql.unsafe(`${OLD_TOOL_TABLE.slice(0, -2)},\n\tquestions TEXT, edns_do INTEGER)`),
       );
       const failure = openSqlSink(url, { sensor: "s1" });
       await expect(failure).rejects.toThrow(UdpotError);
@@ -87,10 +48,10 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
     });
 
     test("the password user logs in, and its password is hidden in messages", async () => {
-      const sink = await openSqlSink(pg.urlWith("s3cret-pw"), { sensor: "s1" });
+      const sink = await openSqlSink(postgres.server.urlWith("s3cret-pw"), { sensor: "s1" });
       expect([sink.ready, sink.where]).toEqual([
         true,
-        `postgresql://udpot:***@127.0.0.1:${pg.port}/postgres`,
+        `postgresql://udpot:***@127.0.0.1:${postgres.server.port}/postgres`,
       ]);
       await sink.close();
     });
@@ -109,14 +70,14 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
         recorder.record(sampleEvent({ src_port: 1 }));
         await recorder.flush();
 
-        await pg.stop();
+        await postgres.server.stop();
         recorder.record(sampleEvent({ src_port: 2 }));
         await recorder.flush(); // fails: the server is down
         recorder.record(sampleEvent({ src_port: 3 }));
         await recorder.flush(); // fails: back-off, not tried
         expect(sink.pending()).toBe(2);
 
-        await pg.start();
+        await postgres.server.start();
         clock.ms += 60_000;
         await recorder.flush();
         expect(notices.map((n) => n.state)).toEqual(["failing", "recovered"]);
@@ -134,7 +95,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
     test("not reachable at start: it opens, waits, and makes the table once it can", async () => {
       const url = await freshDatabase();
       const clock = testClock();
-      await pg.stop();
+      await postgres.server.stop();
       let sink: SqlSink;
       try {
         sink = await openSqlSink(url, { sensor: "s1", now: clock.now });
@@ -142,7 +103,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
         sink.write(sampleEvent());
         await expect(sink.flush()).rejects.toThrow(`cannot write to ${url}`);
       } finally {
-        await pg.start();
+        await postgres.server.start();
       }
       clock.ms += 60_000;
       await sink.flush();
@@ -156,12 +117,12 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const opts = { sensor: "s1", answerTimeoutMs: 300, now: clock.now };
       const sink = await openSqlSink(url, opts);
       sink.write(sampleEvent({ src_port: 1 }));
-      pg.freeze(true);
+      postgres.server.freeze(true);
       try {
         await expect(sink.flush()).rejects.toThrow("no answer within 300 ms");
         expect(sink.pending()).toBe(1);
       } finally {
-        pg.freeze(false);
+        postgres.server.freeze(false);
       }
       clock.ms += 60_000;
       await sink.flush();
@@ -175,12 +136,12 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "s1", closeTimeoutMs: 300 });
       sink.write(sampleEvent());
-      pg.freeze(true);
+      postgres.server.freeze(true);
       try {
         await expect(sink.close()).rejects.toThrow(`gave up on ${url} after 300 ms`);
         expect(sink.pending()).toBe(1);
       } finally {
-        pg.freeze(false);
+        postgres.server.freeze(false);
       }
     });
 
@@ -188,12 +149,12 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "s1", closeTimeoutMs: 3000 });
       sink.write(sampleEvent());
-      await pg.stop();
+      await postgres.server.stop();
       try {
         await expect(sink.close()).rejects.toThrow(`cannot write to ${url}`);
         expect(sink.pending()).toBe(1);
       } finally {
-        await pg.start();
+        await postgres.server.start();
       }
     });
 

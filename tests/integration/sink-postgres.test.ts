@@ -1,36 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { hostname } from "node:os";
-import { SQL } from "bun";
 import { isUnreachable } from "../../src/sinks/sql-errors.ts";
 import { openSqlSink, sensorName } from "../../src/sinks/sql-sink.ts";
+import { dnsColumns, dnsRows, OLD_TOOL_TABLE, onDatabase } from "../helpers/postgres.ts";
+import { postgresOrWarn, postgresSuite } from "../helpers/server-suites.ts";
 import {
-  dnsColumns,
-  dnsRows,
-  onDatabase,
-  type Postgres,
-  postgresBinDir,
-  startPostgres,
-} from "../helpers/postgres.ts";
-import { malformedEvent, sampleEvent } from "../unit/sink-fixtures.ts";
+  MALFORMED_BYTES,
+  MALFORMED_ROW,
+  MALFORMED_TCP_EVENT,
+  malformedEvent,
+  SAMPLE_ROW,
+  sampleEvent,
+} from "../unit/sink-fixtures.ts";
 
-const BIN = postgresBinDir();
-if (BIN === null) {
-  console.warn("sink-postgres: skipped, no PostgreSQL server binaries under /usr/lib/postgresql");
-}
+const BIN = postgresOrWarn("sink-postgres");
 
-/** The old tool's table on PostgreSQL, as SQLAlchemy created it: a 32-bit id. */
-const OLD_TABLE = `CREATE TABLE dns (
-\tid SERIAL NOT NULL,
-\ttransport VARCHAR,
-\tsrc VARCHAR,
-\tsrc_port INTEGER,
-\tdns_name VARCHAR,
-\tdns_type VARCHAR,
-\tdns_cls VARCHAR,
-\tcreated_at TIMESTAMP WITHOUT TIME ZONE,
-\tPRIMARY KEY (id)
-)`;
-const OLDEST_TABLE = OLD_TABLE.replace("\ttransport VARCHAR,\n", "");
+const OLDEST_TABLE = OLD_TOOL_TABLE.replace("\ttransport VARCHAR,\n", "");
 
 const OLD_COLUMNS = [
   ["id", "integer"],
@@ -95,25 +80,8 @@ describe("without a server", () => {
 });
 
 describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
-  let pg: Postgres;
-  let admin: SQL;
-  let databases = 0;
-
-  beforeAll(async () => {
-    pg = await startPostgres(BIN as string);
-    admin = new SQL(pg.url, { max: 1 });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await pg?.destroy();
-  });
-
-  /** A new empty database; its URL for the superuser. */
-  async function freshDatabase(): Promise<string> {
-    const name = `t${++databases}`;
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    return pg.url.replace(/\/postgres$/, `/${name}`);
-  }
+  const postgres = postgresSuite(BIN);
+  const { freshDatabase } = postgres;
 
   describe("schema", () => {
     test("a new table has the old tool's columns, then the new ones and sensor", async () => {
@@ -134,7 +102,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
     });
 
     test.each([
-      ["with transport", OLD_TABLE, OLD_COLUMNS],
+      ["with transport", OLD_TOOL_TABLE, OLD_COLUMNS],
       ["without transport", OLDEST_TABLE, OLD_COLUMNS.filter(([name]) => name !== "transport")],
     ])("an old tool's table %s is upgraded in place, no row lost", async (_, create, old) => {
       const url = await freshDatabase();
@@ -176,7 +144,7 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
       const url = await freshDatabase();
       const sink = await openSqlSink(url, { sensor: "edge-1" });
       sink.write(sampleEvent());
-      sink.write(malformedEvent({ transport: "TCP", src_ip: "2001:db8::1", trailing_bytes: 3 }));
+      sink.write(malformedEvent(MALFORMED_TCP_EVENT));
       expect(await dnsRows(url)).toEqual([]);
       await sink.flush();
       expect(sink.pending()).toBe(0);
@@ -184,63 +152,13 @@ describe.skipIf(BIN === null)("with a PostgreSQL server", () => {
 
       expect(await dnsRows(url)).toEqual([
         {
-          id: 1,
-          transport: "UDP",
-          src: "192.0.2.7",
-          src_port: 54321,
-          dns_name: "www.example",
-          dns_type: "A",
-          dns_cls: "IN",
-          created_at: "2026-01-06 10:30:45.123456",
-          action: "relayed",
-          dns_id: 4660,
-          opcode: 0,
-          flags: "rd ad",
-          qdcount: 1,
+          ...SAMPLE_ROW,
           questions: [{ name: "www.example", type: "A", cls: "IN" }],
-          edns_udp_size: 1232,
           edns_do: true,
-          edns_ecs: "198.51.100.0/24",
           edns_cookie: false,
-          query_size: 52,
-          rcode: "NOERROR",
-          response_size: 68,
-          upstream_ms: 12.25,
-          error: null,
-          raw: null,
-          trailing_bytes: 0,
-          limited_by: null,
           sensor: "edge-1",
         },
-        {
-          id: 2,
-          transport: "TCP",
-          src: "2001:db8::1",
-          src_port: 54321,
-          dns_name: null,
-          dns_type: null,
-          dns_cls: null,
-          created_at: "2026-01-06 10:30:45.123456",
-          action: "malformed",
-          dns_id: null,
-          opcode: null,
-          flags: null,
-          qdcount: null,
-          questions: [],
-          edns_udp_size: null,
-          edns_do: null,
-          edns_ecs: null,
-          edns_cookie: null,
-          query_size: 5,
-          rcode: null,
-          response_size: null,
-          upstream_ms: null,
-          error: "shorter than a DNS header",
-          raw: Buffer.from([0x12, 0x34, 0x01, 0x00, 0xff]),
-          trailing_bytes: 3,
-          limited_by: null,
-          sensor: "edge-1",
-        },
+        { ...MALFORMED_ROW, questions: [], raw: Buffer.from(MALFORMED_BYTES), sensor: "edge-1" },
       ]);
     });
 

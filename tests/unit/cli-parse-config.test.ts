@@ -1,33 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import type { Config } from "../../src/cli/config.ts";
 import { type Env, parseConfig } from "../../src/cli/parse-config.ts";
+import { DEFAULT_CONFIG } from "../helpers/default-config.ts";
 
 const RESOLV_CONF = "search example.com\nnameserver 192.0.2.53\n";
 
 /** Everything at its default, with the upstream from RESOLV_CONF. */
-const DEFAULTS: Config = {
-  upstream: { address: "192.0.2.53", port: 53, family: 4 },
-  bind: "::",
-  port: 5053,
-  reqCount: 3,
-  reqTimeoutSec: 86400,
-  upstreamTimeoutMs: 3000,
-  database: { kind: "sqlite", path: "db.sqlite3" },
-  jsonLog: null,
-  jsonRotate: false,
-  verbose: false,
-  verbosity: 0,
-  maxSources: 1_000_000,
-  tcpIdleMs: 10_000,
-  tcpMaxConnections: 512,
-  tcpMaxPerSource: 8,
-  recvBufferBytes: 8_388_608,
-  prefixV4: 24,
-  prefixV6: 56,
-  prefixCount: 10,
-  maxRelayQps: 100,
-  maxReplyBytes: 512,
-};
+const DEFAULTS: Config = DEFAULT_CONFIG;
 
 function parse(argv: string[], env: Env = {}): Config {
   return parseConfig(argv, env, () => RESOLV_CONF);

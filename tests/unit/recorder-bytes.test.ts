@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { MemorySink } from "../../src/sinks/memory-sink.ts";
 import { estimateEventBytes, PendingBytes } from "../../src/sinks/pending-bytes.ts";
-import { Recorder, type RecorderOptions, type SinkNotice } from "../../src/sinks/recorder.ts";
-import type { Sink } from "../../src/sinks/sink.ts";
-import { malformedEvent, sampleEvent } from "./sink-fixtures.ts";
+import { malformedEvent, recordersClosedAfterEach, sampleEvent } from "./sink-fixtures.ts";
 
-const HOUR = 3_600_000;
 /** The largest DNS message over TCP, kept whole because it did not parse. */
 const bigEvent = (port: number) =>
   malformedEvent({
@@ -18,23 +15,8 @@ const bigEvents = (n: number, first = 0) =>
 /** 500 for the event, 87,380 base64 characters. */
 const BIG_BYTES = 87_880;
 
-let recorders: Recorder[] = [];
-afterEach(async () => {
-  await Promise.all(recorders.map((recorder) => recorder.close()));
-  recorders = [];
-});
-
-function recorderFor(sinks: Sink[], opts: Partial<RecorderOptions> = {}) {
-  const notices: SinkNotice[] = [];
-  const recorder = new Recorder(sinks, {
-    batchSize: 1000,
-    flushMs: HOUR,
-    onFailure: (notice) => notices.push(notice),
-    ...opts,
-  });
-  recorders.push(recorder);
-  return { recorder, notices };
-}
+/** A recorder that collects its notices instead of logging them. */
+const recorderFor = recordersClosedAfterEach();
 
 /** A sink whose flush waits for `finish`: it holds what it has, as a slow database does. */
 function slowSink() {

@@ -7,32 +7,15 @@ import { tagged } from "../../src/log.ts";
 import { logNotice, REPORT_EVERY_MS } from "../../src/sinks/failure-reports.ts";
 import { openJsonlSink } from "../../src/sinks/jsonl-sink.ts";
 import { MemorySink } from "../../src/sinks/memory-sink.ts";
-import { Recorder, type RecorderOptions, type SinkNotice } from "../../src/sinks/recorder.ts";
+import type { Recorder } from "../../src/sinks/recorder.ts";
 import type { Sink } from "../../src/sinks/sink.ts";
-import { sampleEvent, tempDir, waitFor } from "./sink-fixtures.ts";
+import { recordersClosedAfterEach, sampleEvent, tempDir, waitFor } from "./sink-fixtures.ts";
 
-const HOUR = 3_600_000;
 const events = (n: number) => Array.from({ length: n }, (_, i) => sampleEvent({ src_port: i }));
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-let recorders: Recorder[] = [];
-afterEach(async () => {
-  await Promise.all(recorders.map((recorder) => recorder.close()));
-  recorders = [];
-});
-
 /** A recorder that collects its notices instead of logging them. */
-function recorderFor(sinks: Sink[], opts: Partial<RecorderOptions> = {}) {
-  const notices: SinkNotice[] = [];
-  const recorder = new Recorder(sinks, {
-    batchSize: 1000,
-    flushMs: HOUR,
-    onFailure: (notice) => notices.push(notice),
-    ...opts,
-  });
-  recorders.push(recorder);
-  return { recorder, notices };
-}
+const recorderFor = recordersClosedAfterEach();
 
 function recordAll(recorder: Recorder, list: QueryEvent[]): void {
   for (const event of list) recorder.record(event);

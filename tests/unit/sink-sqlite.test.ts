@@ -4,7 +4,15 @@ import { mkdirSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UdpotError } from "../../src/errors.ts";
 import { openSqliteSink } from "../../src/sinks/sqlite-sink.ts";
-import { malformedEvent, sampleEvent, tempDir } from "./sink-fixtures.ts";
+import {
+  MALFORMED_BYTES,
+  MALFORMED_ROW,
+  MALFORMED_TCP_EVENT,
+  malformedEvent,
+  SAMPLE_ROW,
+  sampleEvent,
+  tempDir,
+} from "./sink-fixtures.ts";
 
 /** The old tool's table, as SQLAlchemy created it. */
 const OLD_TABLE = `CREATE TABLE dns (
@@ -138,7 +146,7 @@ describe("writing", () => {
     const path = join(dir.path, "db.sqlite3");
     const sink = openSqliteSink(path);
     sink.write(sampleEvent());
-    sink.write(malformedEvent({ transport: "TCP", src_ip: "2001:db8::1", trailing_bytes: 3 }));
+    sink.write(malformedEvent(MALFORMED_TCP_EVENT));
     expect(sink.pending()).toBe(2);
     sink.flush();
     expect(sink.pending()).toBe(0);
@@ -146,61 +154,12 @@ describe("writing", () => {
 
     expect(rows(path)).toEqual([
       {
-        id: 1,
-        transport: "UDP",
-        src: "192.0.2.7",
-        src_port: 54321,
-        dns_name: "www.example",
-        dns_type: "A",
-        dns_cls: "IN",
-        created_at: "2026-01-06 10:30:45.123456",
-        action: "relayed",
-        dns_id: 4660,
-        opcode: 0,
-        flags: "rd ad",
-        qdcount: 1,
+        ...SAMPLE_ROW,
         questions: '[{"name":"www.example","type":"A","cls":"IN"}]',
-        edns_udp_size: 1232,
         edns_do: 1,
-        edns_ecs: "198.51.100.0/24",
         edns_cookie: 0,
-        query_size: 52,
-        rcode: "NOERROR",
-        response_size: 68,
-        upstream_ms: 12.25,
-        error: null,
-        raw: null,
-        trailing_bytes: 0,
-        limited_by: null,
       },
-      {
-        id: 2,
-        transport: "TCP",
-        src: "2001:db8::1",
-        src_port: 54321,
-        dns_name: null,
-        dns_type: null,
-        dns_cls: null,
-        created_at: "2026-01-06 10:30:45.123456",
-        action: "malformed",
-        dns_id: null,
-        opcode: null,
-        flags: null,
-        qdcount: null,
-        questions: "[]",
-        edns_udp_size: null,
-        edns_do: null,
-        edns_ecs: null,
-        edns_cookie: null,
-        query_size: 5,
-        rcode: null,
-        response_size: null,
-        upstream_ms: null,
-        error: "shorter than a DNS header",
-        raw: new Uint8Array([0x12, 0x34, 0x01, 0x00, 0xff]),
-        trailing_bytes: 3,
-        limited_by: null,
-      },
+      { ...MALFORMED_ROW, questions: "[]", raw: new Uint8Array(MALFORMED_BYTES) },
     ]);
   });
 
