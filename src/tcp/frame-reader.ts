@@ -61,8 +61,9 @@ export class FrameReader {
   /** A frame of `size` bytes begins at `at`; returns where reading goes on. */
   #start(size: number, chunk: Uint8Array, at: number, onMessage: (m: Uint8Array) => void): number {
     if (chunk.length - at >= size) {
-      // The whole frame is here: one copy, as the message outlives this read.
-      onMessage(chunk.slice(at, at + size));
+      // The whole frame is here: one copy, as the message outlives this
+      // read. Not chunk.slice(): on a Buffer (what Bun reads) that is a view.
+      onMessage(Uint8Array.prototype.slice.call(chunk, at, at + size));
       return at + size;
     }
     this.#frame = new Uint8Array(size);

@@ -36,7 +36,9 @@ export function servfailFor(query: Uint8Array, parsed: ParsedMessage): Uint8Arra
  * than 2 bytes is copied unchanged.
  */
 export function withId(msg: Uint8Array, id: number): Uint8Array {
-  const copy = msg.slice();
+  // Not msg.slice(): on a Node Buffer (what sockets hand us) that is a
+  // view, and the caller's bytes would change with the copy.
+  const copy = Uint8Array.prototype.slice.call(msg);
   if (copy.length >= 2) {
     copy[0] = (id >>> 8) & 0xff;
     copy[1] = id & 0xff;

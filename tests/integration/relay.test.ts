@@ -69,6 +69,14 @@ describe("relay", () => {
     );
   });
 
+  test("TCP: no upstream reply in time: SERVFAIL with the client's own ID", async () => {
+    upstream.silent = true;
+    udpot = await startTestServer(testConfig(upstream.port, { upstreamTimeoutMs: 200 }));
+    const q = query("www.example", "A", { id: 0x1111 });
+    const reply = await tcpExchange(udpot.server.port, q, 3000);
+    expect(hex(reply)).toBe(`111181820001000000000000${hex(q.subarray(12))}`);
+  });
+
   test("a reply after the timeout is dropped and counted", async () => {
     upstream.delayMs = 400;
     udpot = await startTestServer(testConfig(upstream.port, { upstreamTimeoutMs: 150 }));

@@ -78,3 +78,12 @@ describe("WriteQueue", () => {
     expect(sock.taken).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+test("messages read from a Buffer are copies: changing one leaves the read alone", () => {
+  const read = Buffer.from([0, 2, 0xaa, 0xbb]);
+  const out: Uint8Array[] = [];
+  new FrameReader().push(read, (m) => out.push(m));
+  const message = out[0] as Uint8Array;
+  message[0] = 0;
+  expect([...read]).toEqual([0, 2, 0xaa, 0xbb]);
+});

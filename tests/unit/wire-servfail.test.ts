@@ -65,6 +65,12 @@ describe("withId", () => {
     ]);
   });
 
+  test("a Buffer, as sockets deliver it, is copied too, not viewed", () => {
+    const msg = Buffer.from(hex(`1234 0100 0001 0000 0000 0000 ${WWW_A}`));
+    withId(msg, 0xa1b2);
+    expect([msg[0], msg[1]]).toEqual([0x12, 0x34]);
+  });
+
   test("a message shorter than an ID is copied unchanged", () => {
     const msg = hex("ff");
     const copy = withId(msg, 0);
