@@ -19,19 +19,24 @@ let cachedSecondText = "";
 let cachedMilli = Number.NaN;
 let cachedMilliText = "";
 
-let wallOffsetMs = Date.now() - performance.now();
-let offsetTakenAt = performance.now();
+/** Wall clock minus the monotonic clock, in ms, with sub-millisecond precision. */
+let wallOffsetMs = performance.timeOrigin;
+let offsetCheckedAt = performance.now();
 
 /**
  * Microseconds since the Unix epoch, with sub-millisecond resolution: the
- * monotonic clock for the fraction, set against the wall clock once a
- * second so that a clock synced after start (a container, NTP) is followed.
+ * monotonic clock for the fraction, checked against the wall clock once a
+ * second so that a clock stepped after start (a container, NTP) is followed.
  */
 export function nowMicros(): number {
   const mono = performance.now();
-  if (mono - offsetTakenAt > 1000) {
-    wallOffsetMs = Date.now() - mono;
-    offsetTakenAt = mono;
+  if (mono - offsetCheckedAt > 1000) {
+    offsetCheckedAt = mono;
+    // Date.now() counts whole milliseconds, so it reads up to 1 ms behind
+    // the precise offset; only a larger difference is the clock moving.
+    // Taking it as it is would zero the microseconds of the next event.
+    const drift = Date.now() - mono - wallOffsetMs;
+    if (drift > 1 || drift < -2) wallOffsetMs += drift;
   }
   return Math.floor((wallOffsetMs + mono) * 1000);
 }

@@ -84,6 +84,10 @@ export async function listenTcp(
   const server = Bun.listen<Conn>({
     hostname,
     port,
+    // A client may send its query and shut its side (RFC 7766 6.2.4 lets it
+    // close once it has sent all it wanted). The answer must still go out,
+    // so our side stays open until the idle rule or the peer closes it.
+    allowHalfOpen: true,
     socket: {
       open: (s) => conns.open(s),
       data(s, chunk) {
@@ -91,6 +95,8 @@ export async function listenTcp(
         s.data.reader.push(chunk, (bytes) => conns.message(s, bytes));
       },
       drain: (s) => s.data.writes.drain(s),
+      // The peer is done sending; replies still to come go out (see above).
+      end: () => {},
       close: (s) => conns.shut(s),
       error(s, err) {
         tcpLog.debug(`connection from ${s.data?.address}: ${messageOf(err)}`);
@@ -145,8 +151,10 @@ class Connections {
   open(s: Sock): void {
     const now = performance.now();
     s.data = {
-      address: s.remoteAddress,
-      port: s.remotePort,
+      // Undefined when the peer reset the connection before we asked; what
+      // it sent is still recorded, from an unknown address.
+      address: s.remoteAddress ?? "",
+      port: s.remotePort ?? 0,
       reader: new FrameReader(),
       writes: new WriteQueue(),
       lastMessageAt: now,

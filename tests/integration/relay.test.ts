@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
+import { FrameReader, frameMessage } from "../../src/tcp/frame-reader.ts";
 import { query, TcpClient, tcpExchange, udpExchange, waitUntil } from "../helpers/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../helpers/fake-upstream.ts";
 import { freePort } from "../helpers/free-port.ts";
@@ -151,5 +153,52 @@ describe("TCP framing", () => {
     expect(ids).toEqual([1, 2, 3]);
     const names = (await udpot.waitEvents(3)).map((e) => e.dns_name).sort();
     expect(names).toEqual(["a.example", "b.example", "c.example"]);
+  });
+});
+
+describe("TCP clients that close early", () => {
+  test("a client that half-closes after its query still gets the answer", async () => {
+    upstream.delayMs = 100;
+    udpot = await startTestServer(testConfig(upstream.port));
+    const reply = await new Promise<Uint8Array | null>((resolve) => {
+      const reader = new FrameReader();
+      const sock = connect({ host: "127.0.0.1", port: udpot.server.port });
+      const timer = setTimeout(() => resolve(null), 3000);
+      sock.on("connect", () => sock.end(frameMessage(query("half.example", "A", { id: 7 }))));
+      sock.on("data", (chunk: Buffer) =>
+        reader.push(new Uint8Array(chunk), (m) => {
+          clearTimeout(timer);
+          sock.destroy();
+          resolve(m);
+        }),
+      );
+      sock.on("error", () => {});
+    });
+    expect(reply?.subarray(0, 2)).toEqual(new Uint8Array([0, 7]));
+    expect((await udpot.waitEvents(1))[0]).toMatchObject({
+      dns_name: "half.example",
+      action: "relayed",
+    });
+  });
+
+  test("queries from clients that reset right after sending are all recorded", async () => {
+    upstream.delayMs = 50;
+    udpot = await startTestServer(testConfig(upstream.port, { reqCount: 100 }));
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const sock = connect({ host: "127.0.0.1", port: udpot.server.port });
+        sock.on("connect", () => {
+          sock.write(frameMessage(query(`reset${i}.example`)), () => {
+            sock.resetAndDestroy();
+            resolve();
+          });
+        });
+        sock.on("error", () => resolve());
+      });
+    }
+    const events = await udpot.waitEvents(20);
+    expect(events.map((e) => e.dns_name).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `reset${i}.example`).sort(),
+    );
   });
 });
