@@ -62,6 +62,10 @@ interface Conn {
   /** When the last complete message arrived (or the connection opened). */
   lastMessageAt: number;
   closed: boolean;
+  /** Messages handed on and not answered yet (a sinkholed one never is). */
+  awaiting: number;
+  /** The peer has shut its sending side (FIN). */
+  peerDone: boolean;
 }
 
 type Sock = Bun.Socket<Conn>;
@@ -96,7 +100,7 @@ export async function listenTcp(
       },
       drain: (s) => s.data.writes.drain(s),
       // The peer is done sending; replies still to come go out (see above).
-      end: () => {},
+      end: (s) => conns.peerEnded(s),
       close: (s) => conns.shut(s),
       error(s, err) {
         tcpLog.debug(`connection from ${s.data?.address}: ${messageOf(err)}`);
@@ -159,6 +163,8 @@ class Connections {
       writes: new WriteQueue(),
       lastMessageAt: now,
       closed: true,
+      awaiting: 0,
+      peerDone: false,
     };
     const fromPeer = this.#perSource.get(s.data.address) ?? 0;
     if (fromPeer >= this.#opts.maxPerSource || !this.#makeRoom(now)) {
@@ -179,6 +185,7 @@ class Connections {
     s.data.lastMessageAt = performance.now();
     this.#byActivity.delete(s);
     this.#byActivity.add(s);
+    s.data.awaiting++;
     const reply = (out: Uint8Array): void => this.#reply(s, out);
     try {
       this.#handlers.message({
@@ -237,9 +244,24 @@ class Connections {
     return true;
   }
 
+  /**
+   * The peer is done sending. Its answers still go out; once none is
+   * awaited the connection closes, so a client that half-closes after each
+   * query does not hold a per-source slot until the idle rule.
+   */
+  peerEnded(s: Sock): void {
+    s.data.peerDone = true;
+    if (s.data.awaiting <= 0) this.shut(s);
+  }
+
   #reply(s: Sock, out: Uint8Array): void {
     if (s.data.closed) return;
+    s.data.awaiting--;
     s.data.writes.write(s, frameMessage(out));
+    if (s.data.peerDone && s.data.awaiting <= 0 && s.data.writes.queued === 0) {
+      this.shut(s);
+      return;
+    }
     if (s.data.writes.queued <= MAX_UNREAD_BYTES) return;
     // A peer that asks and never reads would make us hold its replies.
     this.counters.unreadClosed++;

@@ -1,11 +1,13 @@
 import { HEADER_SIZE } from "../wire/header.ts";
+import { withOptIfAsked } from "../wire/opt-record.ts";
 import type { ParsedMessage } from "../wire/parse-message.ts";
 
 /**
  * The UDP reply that goes out instead of one larger than `maxBytes`
  * (`--max-reply-bytes`): the upstream's header with TC set (RFC 1035
  * section 4.1.1; RFC 7766 section 5 has the client retry over TCP), the
- * query's first question copied when it parsed and fits, and no records.
+ * query's first question copied when it parsed and fits, an OPT record
+ * when the query had one and it fits, and no other records.
  * Replies of `maxBytes` or less come back as they are.
  *
  * This keeps what a spoofed source can be sent small whatever it asks for
@@ -29,5 +31,6 @@ export function capReply(
   // As in servfailFor: a question at offset 12 holds no pointer, so its
   // bytes mean the same in the reply.
   if (withQuestion) out.set(query.subarray(HEADER_SIZE, questionEnd), HEADER_SIZE);
-  return out;
+  const withOpt = withOptIfAsked(out, parsed);
+  return withOpt.length <= maxBytes ? withOpt : out;
 }

@@ -1,4 +1,5 @@
 import { HEADER_SIZE } from "./header.ts";
+import { withOptIfAsked } from "./opt-record.ts";
 import type { ParsedMessage } from "./parse-message.ts";
 import { RCODE_SERVFAIL } from "./rcodes.ts";
 
@@ -6,7 +7,7 @@ import { RCODE_SERVFAIL } from "./rcodes.ts";
  * The reply udpot sends when the upstream does not answer: SERVFAIL
  * (RFC 1035 §4.1.1) with the query's ID, opcode, RD and CD, RA set, and the
  * first question copied byte for byte (qdcount 1) when it parsed, else no
- * question at all. No records.
+ * question at all. No records but an OPT when the query had one.
  *
  * The copy is safe as it stands: a question at offset 12 cannot hold a
  * compression pointer that `readName` accepts (nothing lies before it
@@ -27,7 +28,7 @@ export function servfailFor(query: Uint8Array, parsed: ParsedMessage): Uint8Arra
   reply[3] = 0x80 | ((query[3] ?? 0) & 0x10) | RCODE_SERVFAIL;
   reply[5] = hasQuestion ? 1 : 0;
   reply.set(query.subarray(HEADER_SIZE, questionEnd), HEADER_SIZE);
-  return reply;
+  return withOptIfAsked(reply, parsed);
 }
 
 /**

@@ -70,3 +70,13 @@ test("a question too big for the cap, or one that did not parse, is left out", (
   );
   expect([fromBroken.length, fromBroken[5]]).toEqual([12, 0]);
 });
+
+test("a query with EDNS gets an OPT record of ours in the truncated reply, as a resolver would", () => {
+  const q = query("www.example", "TXT", { id: 0xbeef, edns: true });
+  const capped = capReply(bigReply(q, 10), q, parseMessage(q), 512);
+  const questionHex = hex(q.subarray(12, parseMessage(q).questionEnd));
+  // ARCOUNT 1, then root name, TYPE 41, our UDP size 1232, TTL 0, RDLENGTH 0.
+  // Flags as the upstream set them (RA AD), TC added.
+  const header = "beef" + "83a0" + "0001" + "0000" + "0000" + "0001";
+  expect(hex(capped)).toBe(`${header}${questionHex}00002904d0000000000000`);
+});
