@@ -1,4 +1,5 @@
 import { Database, type Statement } from "bun:sqlite";
+import { statSync } from "node:fs";
 import { UdpotError } from "../errors.ts";
 
 /** One saved budget entry: `[source or prefix, count, lastSeen ms]`. */
@@ -15,6 +16,12 @@ export interface StateStore {
   write(table: StateTable, rows: readonly StateRow[]): void;
   /** Deletes rows whose window has passed. */
   prune(windowMs: number, now: number): void;
+  /**
+   * Opens the file again when it was removed or replaced since it was
+   * opened (the event sink does the same); true when it did, and the new
+   * file then needs every entry, not only the changed ones.
+   */
+  reopenIfReplaced(): boolean;
   close(): void;
 }
 
@@ -38,7 +45,7 @@ const CREATE_TABLES = ["budget_state", "prefix_state"].map(
  */
 export function openStateDb(path: string): StateStore {
   try {
-    return new SqliteStateStore(new Database(path, { create: true }));
+    return new SqliteStateStore(path);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new UdpotError("startup", `cannot open the budget state in ${path}: ${why}`);
@@ -46,10 +53,27 @@ export function openStateDb(path: string): StateStore {
 }
 
 class SqliteStateStore implements StateStore {
-  readonly #db: Database;
-  readonly #upserts: Record<StateTable, Statement>;
+  readonly #path: string;
+  #db!: Database;
+  #upserts!: Record<StateTable, Statement>;
+  #inode: number | null = null;
 
-  constructor(db: Database) {
+  constructor(path: string) {
+    this.#path = path;
+    this.#open();
+  }
+
+  reopenIfReplaced(): boolean {
+    if (fileInode(this.#path) === this.#inode) return false;
+    this.close();
+    // Throws while the folder is missing: the save fails, is reported, and
+    // the next one tries again.
+    this.#open();
+    return true;
+  }
+
+  #open(): void {
+    const db = new Database(this.#path, { create: true });
     this.#db = db;
     try {
       db.run("PRAGMA journal_mode = WAL");
@@ -64,6 +88,7 @@ class SqliteStateStore implements StateStore {
       db.close();
       throw error;
     }
+    this.#inode = fileInode(this.#path);
   }
 
   load(table: StateTable, windowMs: number, now: number): StateRow[] {
@@ -94,4 +119,9 @@ class SqliteStateStore implements StateStore {
 
 function upsert(db: Database, table: StateTable): Statement {
   return db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?)`);
+}
+
+/** The file's inode now; null when it is gone. */
+function fileInode(path: string): number | null {
+  return statSync(path, { throwIfNoEntry: false })?.ino ?? null;
 }

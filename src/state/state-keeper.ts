@@ -105,6 +105,12 @@ class Keeper implements StateKeeper {
     const at = this.#opts.now();
     const chunkRows = this.#opts.chunkRows ?? 10_000;
     try {
+      // A file replaced under us (the event sink reopens it too) gets every
+      // entry, or a restart would forget the spent sources saved before.
+      if (this.#store.reopenIfReplaced()) {
+        stateLog.warn("the database file was removed or replaced: saving every budget again");
+        this.#since = Number.NEGATIVE_INFINITY;
+      }
       for (const [table, budget] of this.#tables) {
         // Rows are taken a chunk at a time, so a million changed sources
         // never sit in memory as a million rows at once.

@@ -65,12 +65,33 @@ class FakeStore implements StateStore {
 
   prune(): void {}
 
+  reopenIfReplaced(): boolean {
+    return false;
+  }
+
   close(): void {
     this.closed = true;
   }
 }
 
 describe("saved in SQLite and restored", () => {
+  test("a database file replaced while running gets every budget, not only changes", async () => {
+    const path = join(dir, "replaced.sqlite3");
+    const run = keep(openStateDb(path));
+    for (let i = 0; i < 3; i++) run.sources.admit("192.0.2.7", clock.now);
+    await run.keeper.save();
+    // The operator moves the file away; the spent source is not seen again.
+    rmSync(path);
+    clock.now += 1000;
+    await run.keeper.save();
+    run.keeper.stop();
+    const rows = new Database(path, { readonly: true })
+      .query("SELECT * FROM budget_state")
+      .values();
+    // Spent: two relays (the limit), the third query sinkholed.
+    expect(rows).toEqual([["192.0.2.7", 2, clock.now - 1000]]);
+  });
+
   test("a restart keeps spent sources and networks spent, expired ones go", () => {
     const path = join(dir, "db.sqlite3");
     const first = keep(openStateDb(path));
