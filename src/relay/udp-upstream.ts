@@ -132,12 +132,14 @@ export class UdpUpstream {
           entry.done({ kind: "reply", bytes, ms: performance.now() - entry.sentAt });
         },
         error(_s, err) {
-          // Usually ICMP port unreachable: the upstream is down. The
-          // queries in flight end by timeout, each with SERVFAIL.
+          // On a socket connected to the upstream this is its ICMP "port
+          // unreachable": nothing listens there now, so what is in flight
+          // on this socket will not be answered. SERVFAIL them now rather
+          // than after --upstream-timeout.
           counters.errors++;
-          relayLog.warn(
-            `upstream socket error: ${err ? messageOf(err) : "no detail (usually ICMP unreachable: is the upstream up?)"}`,
-          );
+          const reason = err ? messageOf(err) : "upstream unreachable (ICMP)";
+          relayLog.warn(`upstream socket error: ${reason}; is the upstream up?`);
+          table.failAll(performance.now(), reason);
         },
       },
     });
