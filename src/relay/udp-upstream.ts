@@ -4,8 +4,7 @@ import { tagged } from "../log.ts";
 import { withId } from "../wire/servfail.ts";
 import type { RelayCounters, RelayDone } from "./outcome.ts";
 import { PendingTable } from "./pending.ts";
-
-type Conn = Bun.udp.ConnectedSocket<"uint8array">;
+import { openUpstreamSocket, type UpstreamSocket } from "./upstream-socket.ts";
 
 interface Outgoing {
   id: number;
@@ -22,7 +21,7 @@ const relayLog = tagged("relay");
  * space, so several of them keep IDs unguessable under load (RFC 5452).
  */
 export class UdpUpstream {
-  readonly #conns: Conn[] = [];
+  readonly #conns: UpstreamSocket[] = [];
   readonly #tables: PendingTable[] = [];
   /** Queries waiting for the end of the turn, per socket. */
   readonly #queues: Outgoing[][] = [];
@@ -38,14 +37,16 @@ export class UdpUpstream {
     this.#sweeper.unref();
   }
 
+  /** `recvBufferBytes`: SO_RCVBUF for each socket (`--recv-buffer`); 0 keeps the system's. */
   static async open(
     upstream: Endpoint,
     timeoutMs: number,
     counters: RelayCounters,
+    recvBufferBytes = 0,
     sockets = 4,
   ): Promise<UdpUpstream> {
     const relay = new UdpUpstream(timeoutMs, counters);
-    for (let i = 0; i < sockets; i++) await relay.#connect(upstream);
+    for (let i = 0; i < sockets; i++) await relay.#connect(upstream, recvBufferBytes);
     return relay;
   }
 
@@ -72,7 +73,7 @@ export class UdpUpstream {
   /** Send what `forward` queued for one socket; what cannot go ends with an error. */
   #flush(slot: number): void {
     const queue = this.#queues[slot] as Outgoing[];
-    const conn = this.#conns[slot] as Conn;
+    const conn = this.#conns[slot] as UpstreamSocket;
     const table = this.#tables[slot] as PendingTable;
     this.#queues[slot] = [];
     let sent = 0;
@@ -108,39 +109,34 @@ export class UdpUpstream {
     for (const c of this.#conns) c.close();
   }
 
-  async #connect(upstream: Endpoint): Promise<void> {
+  async #connect(upstream: Endpoint, recvBufferBytes: number): Promise<void> {
     const table = new PendingTable();
     const counters = this.#counters;
-    const conn = await Bun.udpSocket({
-      binaryType: "uint8array",
-      hostname: upstream.family === 6 ? "::" : "0.0.0.0",
-      connect: { hostname: upstream.address, port: upstream.port },
-      socket: {
-        data(_s, bytes) {
-          if (bytes.length < 12) {
-            counters.runtReplies++;
-            return;
-          }
-          const entry = table.take(((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0));
-          if (entry === undefined) {
-            counters.unknownReplies++;
-            return;
-          }
-          // The datagram is ours alone: put the client's ID back in place.
-          bytes[0] = entry.clientId >> 8;
-          bytes[1] = entry.clientId & 0xff;
-          entry.done({ kind: "reply", bytes, ms: performance.now() - entry.sentAt });
-        },
-        error(_s, err) {
-          // On a socket connected to the upstream this is its ICMP "port
-          // unreachable": nothing listens there now, so what is in flight
-          // on this socket will not be answered. SERVFAIL them now rather
-          // than after --upstream-timeout.
-          counters.errors++;
-          const reason = err ? messageOf(err) : "upstream unreachable (ICMP)";
-          relayLog.warn(`upstream socket error: ${reason}; is the upstream up?`);
-          table.failAll(performance.now(), reason);
-        },
+    const conn = await openUpstreamSocket(upstream, recvBufferBytes, {
+      data(bytes) {
+        if (bytes.length < 12) {
+          counters.runtReplies++;
+          return;
+        }
+        const entry = table.take(((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0));
+        if (entry === undefined) {
+          counters.unknownReplies++;
+          return;
+        }
+        // The datagram is ours alone: put the client's ID back in place.
+        bytes[0] = entry.clientId >> 8;
+        bytes[1] = entry.clientId & 0xff;
+        entry.done({ kind: "reply", bytes, ms: performance.now() - entry.sentAt });
+      },
+      error(err) {
+        // On a socket connected to the upstream this is its ICMP "port
+        // unreachable": nothing listens there now, so what is in flight
+        // on this socket will not be answered. SERVFAIL them now rather
+        // than after --upstream-timeout.
+        counters.errors++;
+        const reason = err ? messageOf(err) : "upstream unreachable (ICMP)";
+        relayLog.warn(`upstream socket error: ${reason}; is the upstream up?`);
+        table.failAll(performance.now(), reason);
       },
     });
     this.#conns.push(conn);

@@ -44,7 +44,12 @@ export interface ServerParts {
 export async function startServer(config: Config, parts: ServerParts): Promise<Server> {
   const relayCounters = newRelayCounters();
   const timeoutMs = config.upstreamTimeoutMs;
-  const udpUpstream = await UdpUpstream.open(config.upstream, timeoutMs, relayCounters);
+  const udpUpstream = await UdpUpstream.open(
+    config.upstream,
+    timeoutMs,
+    relayCounters,
+    config.recvBufferBytes,
+  );
   const tcpUpstream = new TcpUpstream(config.upstream, timeoutMs, relayCounters);
   const budget = new Budget({
     limit: config.reqCount,
