@@ -2,7 +2,7 @@ import type { Config } from "../cli/config.ts";
 import { Budget } from "../decide/budget.ts";
 import { Handler } from "../decide/handler.ts";
 import { RelayLimits } from "../decide/relay-limits.ts";
-import { UdpotError } from "../errors.ts";
+import { messageOf, UdpotError } from "../errors.ts";
 import type { Inbound } from "../event/build-event.ts";
 import { listenTcp, type TcpListener } from "../listen/tcp-listener.ts";
 import { listenUdp, type UdpListener } from "../listen/udp-listener.ts";
@@ -147,7 +147,7 @@ async function bindOrExplain<T>(kind: string, config: Config, bind: () => Promis
 
 function explain(kind: string, bind: string, port: number, err: unknown): UdpotError {
   const where = bind.includes(":") ? `[${bind}]:${port}` : `${bind}:${port}`;
-  const why = err instanceof Error ? err.message : String(err);
+  const why = messageOf(err);
   const hint =
     port < 1024 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE; see README)" : "";
   return new UdpotError("startup", `cannot listen on ${kind} ${where}: ${why}${hint}`);

@@ -1,5 +1,5 @@
+import { messageOf } from "../errors.ts";
 import { tagged } from "../log.ts";
-import { messageOf } from "./error-message.ts";
 
 /** A report repeats at most this often while a sink keeps failing. */
 export const REPORT_EVERY_MS = 60_000;

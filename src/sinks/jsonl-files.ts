@@ -3,7 +3,7 @@ import { rm, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { messageOf } from "./error-message.ts";
+import { messageOf } from "../errors.ts";
 import { sinkLog } from "./failure-reports.ts";
 
 /** Read size for gzip: small enough that each step of the stream is short. */

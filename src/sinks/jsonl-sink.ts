@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
-import { UdpotError } from "../errors.ts";
+import { messageOf, UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
-import { messageOf } from "./error-message.ts";
 import { eventJsonOnce } from "./event-json.ts";
 import { sinkLog } from "./failure-reports.ts";
 import { Compressor, datedPath, plainDayFilesBefore } from "./jsonl-files.ts";

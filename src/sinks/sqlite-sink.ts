@@ -1,8 +1,7 @@
 import { Database, type Statement } from "bun:sqlite";
 import { statSync } from "node:fs";
-import { UdpotError } from "../errors.ts";
+import { messageOf, UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
-import { messageOf } from "./error-message.ts";
 import { sinkLog } from "./failure-reports.ts";
 import type { Sink } from "./sink.ts";
 import { eventRow, INSERT_EVENT, upgradeSchema } from "./sqlite-schema.ts";

@@ -1,6 +1,5 @@
-import { UdpotError } from "../errors.ts";
+import { messageOf, UdpotError } from "../errors.ts";
 import type { QueryEvent } from "../event/query-event.ts";
-import { messageOf } from "./error-message.ts";
 import { eventJsonOnce } from "./event-json.ts";
 import { LineBuffer } from "./line-buffer.ts";
 import type { Sink } from "./sink.ts";

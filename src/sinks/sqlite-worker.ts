@@ -6,8 +6,9 @@
  * batch with the plain SQLite sink: one transaction, one prepared
  * statement. Every request gets exactly one reply, in order.
  */
+
+import { messageOf } from "../errors.ts";
 import { setVerbosity } from "../log.ts";
-import { messageOf } from "./error-message.ts";
 import { openSqliteSink, type SqliteSink } from "./sqlite-sink.ts";
 import type { SqliteReply, SqliteRequest } from "./sqlite-thread.ts";
 

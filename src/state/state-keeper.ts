@@ -1,3 +1,4 @@
+import { messageOf } from "../errors.ts";
 import { tagged } from "../log.ts";
 import type { StateRow, StateStore, StateTable } from "./state-db.ts";
 
@@ -166,8 +167,4 @@ function* changedSince(
   for (const [key, count, lastSeen] of entries) {
     if (lastSeen >= since) yield [key, count, lastSeen];
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

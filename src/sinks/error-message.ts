@@ -1,1 +1,0 @@
-export { messageOf } from "../errors.ts";
