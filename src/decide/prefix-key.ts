@@ -7,6 +7,8 @@
  * one network whichever socket family it came in on.
  */
 
+import { readDottedQuad } from "./ipv4.ts";
+
 /** 4 or 6 for an address that was read, 0 for text that is not one. */
 export type Family = 0 | 4 | 6;
 
@@ -69,24 +71,11 @@ function compressIpv6(parts: number[]): string {
   return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLength).join(":")}`;
 }
 
-/** Dotted quad in `text[from, to)` into `out[at]`. */
+/** Dotted quad in `text[from, to)` into `out[at]`; false when it is not one. */
 function readIpv4(text: string, from: number, to: number, out: Uint32Array, at = 0): boolean {
-  let value = 0;
-  let octet = -1;
-  let dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (octet < 0 || dots === 3) return false;
-      value = value * 256 + octet;
-      octet = -1;
-      dots++;
-    } else if (c >= 48 && c <= 57 && octet < 256) {
-      octet = octet < 0 ? c - 48 : octet * 10 + c - 48;
-    } else return false;
-  }
-  if (dots !== 3 || octet < 0 || octet > 255) return false;
-  out[at] = value * 256 + octet;
+  const value = readDottedQuad(text, from, to);
+  if (value < 0) return false;
+  out[at] = value;
   return true;
 }
 

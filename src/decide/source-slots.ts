@@ -1,3 +1,5 @@
+import { ipv4Number, ipv4Text } from "./ipv4.ts";
+
 /**
  * The budget's per-source storage, packed: a flood from a million spoofed
  * sources must not cost a gigabyte.
@@ -76,38 +78,4 @@ export class SourceSlots {
     this.count = count;
     this.lastSeen = lastSeen;
   }
-}
-
-/**
- * `192.0.2.7` as the number 0xc0000207; -1 for anything that is not four
- * decimal parts of 0-255 without leading zeros (IPv6, names, odd forms),
- * so that every number stands for exactly one text.
- */
-export function ipv4Number(text: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      if (digits === 0 || parts === 4) return -1;
-      value = value * 256 + part;
-      parts++;
-      part = 0;
-      digits = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 0x30);
-      if (++digits > 3 || part > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  return parts === 4 ? value : -1;
-}
-
-/** The inverse of `ipv4Number`. */
-export function ipv4Text(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Budget } from "../../src/decide/budget.ts";
-import { ipv4Number, ipv4Text, SourceSlots } from "../../src/decide/source-slots.ts";
+import { ipv4Number, ipv4Text } from "../../src/decide/ipv4.ts";
+import { SourceSlots } from "../../src/decide/source-slots.ts";
 
 describe("ipv4Number", () => {
   test.each([
