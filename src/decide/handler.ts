@@ -3,6 +3,7 @@ import type { Action, QueryEvent } from "../event/query-event.ts";
 import { formatTimestamp, nowMicros } from "../event/timestamp.ts";
 import type { RelayOutcome } from "../relay/outcome.ts";
 import { capReply } from "../relay/reply-cap.ts";
+import { messageId } from "../wire/message-id.ts";
 import { type ParsedMessage, parseMessage } from "../wire/parse-message.ts";
 import { rcodeName } from "../wire/rr-types.ts";
 import { servfailFor } from "../wire/servfail.ts";
@@ -109,7 +110,7 @@ export class Handler {
     event.error =
       msg.bytes.length < 2
         ? "tcp: connection closed after 1 of 2 length bytes"
-        : `tcp: connection closed after ${body.length} of ${u16(msg.bytes)} frame bytes`;
+        : `tcp: connection closed after ${body.length} of ${messageId(msg.bytes)} frame bytes`;
     event.query_size = msg.bytes.length;
     event.raw = Buffer.from(msg.bytes).toString("base64");
     event.trailing_bytes = 0;
@@ -158,8 +159,4 @@ export class Handler {
 
 function timestampNow(): string {
   return formatTimestamp(nowMicros());
-}
-
-function u16(bytes: Uint8Array): number {
-  return ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
 }

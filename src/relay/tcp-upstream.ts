@@ -2,7 +2,7 @@ import type { Endpoint } from "../cli/config.ts";
 import { messageOf } from "../errors.ts";
 import { FrameReader, frameMessage } from "../tcp/frame-reader.ts";
 import { WriteQueue } from "../tcp/write-queue.ts";
-import { withId } from "../wire/servfail.ts";
+import { messageId, withId } from "../wire/message-id.ts";
 import type { RelayCounters, RelayDone, RelayOutcome } from "./outcome.ts";
 
 interface Exchange {
@@ -34,7 +34,7 @@ export class TcpUpstream {
 
   forward(query: Uint8Array, done: RelayDone): void {
     const id = (Math.random() * 0x10000) | 0;
-    const clientId = ((query[0] ?? 0) << 8) | (query[1] ?? 0);
+    const clientId = messageId(query);
     const sentAt = performance.now();
     let socket: Bun.Socket<Exchange> | undefined;
     let finished = false;
@@ -88,7 +88,7 @@ export class TcpUpstream {
     clientId: number,
     sentAt: number,
   ): void {
-    if (reply.length < 12 || (((reply[0] ?? 0) << 8) | (reply[1] ?? 0)) !== id) {
+    if (reply.length < 12 || messageId(reply) !== id) {
       this.#counters.unknownReplies++;
       return;
     }

@@ -1,7 +1,7 @@
 import type { Endpoint } from "../cli/config.ts";
 import { messageOf } from "../errors.ts";
 import { tagged } from "../log.ts";
-import { withId } from "../wire/servfail.ts";
+import { messageId, withId } from "../wire/message-id.ts";
 import type { RelayCounters, RelayDone } from "./outcome.ts";
 import { PendingTable } from "./pending.ts";
 import { openUpstreamSocket, type UpstreamSocket } from "./upstream-socket.ts";
@@ -61,7 +61,7 @@ export class UdpUpstream {
       done({ kind: "error", ms: 0, reason: "too many queries in flight" });
       return;
     }
-    const clientId = ((query[0] ?? 0) << 8) | (query[1] ?? 0);
+    const clientId = messageId(query);
     table.add(id, clientId, done, performance.now());
     // Sent at the end of this turn with the others for this socket: one
     // sendmmsg instead of one syscall per query (BENCHMARKS.md).
@@ -118,7 +118,7 @@ export class UdpUpstream {
           counters.runtReplies++;
           return;
         }
-        const entry = table.take(((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0));
+        const entry = table.take(messageId(bytes));
         if (entry === undefined) {
           counters.unknownReplies++;
           return;

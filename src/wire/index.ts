@@ -1,10 +1,11 @@
 export type { Edns } from "./edns.ts";
 export type { Header } from "./header.ts";
+export { messageId, withId } from "./message-id.ts";
 export { type NameRead, readName } from "./name.ts";
 export { opcodeName } from "./opcodes.ts";
 export { MAX_QUESTIONS_KEPT, type ParsedMessage, parseMessage } from "./parse-message.ts";
 export { rcodeName } from "./rcodes.ts";
 export { className } from "./rr-classes.ts";
 export { typeName } from "./rr-types.ts";
-export { servfailFor, withId } from "./servfail.ts";
+export { servfailFor } from "./servfail.ts";
 export { WireError } from "./wire-error.ts";

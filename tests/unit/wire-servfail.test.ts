@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { withId } from "../../src/wire/message-id.ts";
 import { parseMessage } from "../../src/wire/parse-message.ts";
-import { servfailFor, withId } from "../../src/wire/servfail.ts";
+import { servfailFor } from "../../src/wire/servfail.ts";
 
 const hex = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s/g, ""), "hex"));
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
